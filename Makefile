@@ -1,0 +1,58 @@
+# eventsys: `make run` serves the demo on http://localhost:5000; `make test` runs
+# the linters and the whole suite on SQLite and on a throw-away PostgreSQL.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+STAMP := $(VENV)/.installed
+TRANSLATIONS := eventsys/translations
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po))
+PORT ?= 5000
+
+.PHONY: run test test-sqlite test-postgres lint format translations messages install clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml scripts/bootstrap.sh
+	scripts/bootstrap.sh "$(PYTHON)" "$(VENV)"
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+# Compiled catalogues are built, never committed.
+translations: $(STAMP) $(MO_FILES)
+
+$(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/messages.po $(STAMP)
+	$(BIN)/pybabel compile --statistics -i $< -o $@
+
+# After changing user-facing text: extract, merge into nb/en, then translate the .po files.
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o $(TRANSLATIONS)/messages.pot --sort-by-file --no-location --omit-header .
+	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching --omit-header --no-location
+
+run: install translations
+	$(FLASK) db upgrade
+	$(FLASK) eventsys demo
+	$(BIN)/gunicorn --workers 3 --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test-sqlite: install translations
+	$(BIN)/pytest
+
+test-postgres: install translations
+	@url=$$(scripts/pgtest.sh start) || exit 1; \
+	TEST_DATABASE_URL="$$url" $(BIN)/pytest; status=$$?; \
+	scripts/pgtest.sh stop; exit $$status
+
+test: lint test-sqlite test-postgres
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache
+	find . -name '*.mo' -delete

@@ -1,0 +1,130 @@
+"""Configuration classes. The environment (or a `.env` file) sets the values named in
+CONTRACT.md; `EVENTSYS_CONFIG` picks the class (development, production, testing)."""
+
+import os
+import secrets
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+# gunicorn does not read .env by itself; the Flask CLI does, and loading twice is harmless.
+load_dotenv(BASE_DIR / ".env")
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int | None) -> int | None:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+def _development_secret_key() -> str:
+    """Generate a key once and keep it under instance/, so sessions survive restarts."""
+    INSTANCE_DIR.mkdir(exist_ok=True)
+    path = INSTANCE_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+class Config:
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'eventsys.sqlite'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    EVENTSYS_BASE_URL = os.environ.get("EVENTSYS_BASE_URL", "http://localhost:5000").rstrip("/")
+    EVENTSYS_TIMEZONE = os.environ.get("EVENTSYS_TIMEZONE", "Europe/Oslo")
+
+    MAIL_SERVER = os.environ.get("MAIL_SERVER")
+    MAIL_PORT = _int("MAIL_PORT", 25)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS")
+    MAIL_DEFAULT_SENDER = os.environ.get(
+        "MAIL_DEFAULT_SENDER", "Kompetansenettverket <arrangement@localhost>"
+    )
+
+    STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY")
+    STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET")
+    STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE")
+
+    BABEL_DEFAULT_LOCALE = "nb"
+    BABEL_DEFAULT_TIMEZONE = EVENTSYS_TIMEZONE
+    LANGUAGES = {"nb": "Norsk bokmål", "en": "English"}
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+
+    # argon2id, RFC 9106 "second recommended" profile (64 MiB, 3 passes, 4 lanes).
+    PASSWORD_HASH_TIME_COST = 3
+    PASSWORD_HASH_MEMORY_COST = 64 * 1024
+    PASSWORD_HASH_PARALLELISM = 4
+
+    VERIFY_TOKEN_MAX_AGE = 3 * 24 * 3600
+    RESET_TOKEN_MAX_AGE = 2 * 3600
+
+    # How long a SQLite writer waits for the lock before giving up (milliseconds).
+    SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+class DevelopmentConfig(Config):
+    def __init__(self) -> None:
+        if not self.SECRET_KEY:
+            self.SECRET_KEY = _development_secret_key()
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+
+    def __init__(self) -> None:
+        if not self.SECRET_KEY:
+            raise RuntimeError("SECRET_KEY must be set in production")
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret-key-not-for-production"
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "TEST_DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'test.sqlite'}"
+    )
+    EVENTSYS_BASE_URL = "http://localhost"
+    MAIL_SERVER = None
+    STRIPE_SECRET_KEY = None
+    STRIPE_WEBHOOK_SECRET = None
+    STRIPE_API_BASE = None
+    # Cheap hashing keeps the suite fast; a test checks the production parameters.
+    PASSWORD_HASH_TIME_COST = 1
+    PASSWORD_HASH_MEMORY_COST = 1024
+    PASSWORD_HASH_PARALLELISM = 1
+    SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "production": ProductionConfig,
+    "testing": TestConfig,
+}
+
+
+def config_from_env():
+    name = os.environ.get("EVENTSYS_CONFIG", "development")
+    try:
+        cls = CONFIGS[name]
+    except KeyError as exc:
+        raise RuntimeError(f"EVENTSYS_CONFIG must be one of {sorted(CONFIGS)}") from exc
+    return cls()

@@ -1,0 +1,197 @@
+"""eventsys: events, seminars and the årshjul of the competence network."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask, jsonify, render_template, request, session
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError, OperationalError
+from werkzeug.exceptions import HTTPException
+
+from eventsys import database
+from eventsys.extensions import babel, csrf, db, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config=None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder="static",
+        instance_path=str(ROOT / "instance"),
+    )
+    if config is None:
+        from config import config_from_env
+
+        config = config_from_env()
+    app.config.from_object(config)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    import_models()
+    register_extensions(app)
+    register_blueprints(app)
+    register_request_hooks(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def import_models() -> None:
+    """Every model module, so metadata (and Alembic) sees the whole schema."""
+    from eventsys.auth import models as _auth  # noqa: F401
+    from eventsys.mail import models as _mail  # noqa: F401
+    from eventsys.organisations import models as _org  # noqa: F401
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(Path(__file__).parent / "translations"),
+    )
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.session_protection = "basic"
+    database.configure_engine(app)
+
+    from eventsys.auth.operations import load_user_from_session
+
+    login_manager.user_loader(load_user_from_session)
+
+
+def select_locale() -> str:
+    """Bokmål unless the person chose English (switch, saved in the session and on
+    the account). Browsers' Accept-Language is not used: many Norwegians run English
+    browsers but expect the network's Norwegian pages."""
+    wanted = request.args.get("lang") if request else None
+    if wanted in ("nb", "en"):
+        return wanted
+    if session.get("lang") in ("nb", "en"):
+        return session["lang"]
+    if current_user and current_user.is_authenticated and current_user.locale in ("nb", "en"):
+        return current_user.locale
+    return "nb"
+
+
+def register_blueprints(app: Flask) -> None:
+    from eventsys.auth.views import bp as auth_bp
+    from eventsys.organisations.views import bp as organisations_bp
+    from eventsys.public.views import bp as public_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(organisations_bp)
+
+
+def register_request_hooks(app: Flask) -> None:
+    @app.after_request
+    def finish_request(response):
+        """The one commit of a request: only when it succeeded (status < 400)."""
+        if response.status_code >= 400:
+            db.session.rollback()
+            return response
+        try:
+            database.commit()
+        except OperationalError:
+            db.session.rollback()
+            app.logger.exception("database busy at commit")
+            return _error_response(503, "busy", _("The service is busy. Please try again."))
+        except IntegrityError:
+            db.session.rollback()
+            app.logger.exception("conflict at commit")
+            return _error_response(
+                409, "conflict", _("Someone else changed this at the same time. Please try again.")
+            )
+        return response
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "frame-ancestors 'none'; form-action 'self' https://checkout.stripe.com",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path == "/healthz"
+
+
+def _error_response(status: int, code: str, message: str):
+    if _wants_json():
+        response = jsonify({"error": {"code": code, "message": message}})
+        response.status_code = status
+        return response
+    return render_template("errors/error.html", status=status, message=message), status
+
+
+def register_errorhandlers(app: Flask) -> None:
+    messages = {
+        400: ("bad_request", lambda: _("The request could not be understood.")),
+        403: ("forbidden", lambda: _("You do not have access to this page.")),
+        404: ("not_found", lambda: _("The page was not found.")),
+        405: ("method_not_allowed", lambda: _("That method is not allowed here.")),
+        409: ("conflict", lambda: _("The request conflicts with the current state.")),
+        413: ("too_large", lambda: _("The upload is too large.")),
+        429: ("too_many_requests", lambda: _("Too many attempts. Please wait a little.")),
+    }
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        db.session.rollback()
+        return _error_response(
+            400,
+            "csrf_failed",
+            _("The form had expired or was sent from elsewhere. Please reload the page and try again."),
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(error):
+        db.session.rollback()
+        code, message = messages.get(error.code, ("error", lambda: error.description))
+        return _error_response(error.code or 500, code, message())
+
+    @app.errorhandler(OperationalError)
+    def database_busy(error):
+        db.session.rollback()
+        app.logger.exception("database error")
+        return _error_response(503, "busy", _("The service is busy. Please try again."))
+
+    @app.errorhandler(Exception)
+    def unexpected(error):
+        db.session.rollback()
+        app.logger.exception("unhandled error")
+        return _error_response(500, "internal", _("Something went wrong on our side."))
+
+
+def register_template_helpers(app: Flask) -> None:
+    from eventsys import formatting
+
+    app.jinja_env.filters.update(formatting.FILTERS)
+
+    @app.context_processor
+    def inject():
+        return {
+            "current_locale": str(get_locale()),
+            "languages": app.config["LANGUAGES"],
+        }
+
+
+def register_commands(app: Flask) -> None:
+    from eventsys.commands import eventsys_cli
+
+    app.cli.add_command(eventsys_cli)

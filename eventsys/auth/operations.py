@@ -1,0 +1,233 @@
+"""Operations on accounts. They flush and queue e-mails; the caller commits."""
+
+from __future__ import annotations
+
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app, url_for
+from sqlalchemy import select
+
+from eventsys import mail
+from eventsys.auth import tokens
+from eventsys.auth.models import ApiToken, Role, User
+from eventsys.database import utcnow
+from eventsys.extensions import db
+
+# Verifying against this when no account exists takes as long as a real check, so the
+# login form's timing does not tell whether an address is registered.
+_DUMMY_HASH: dict[tuple, str] = {}
+
+
+class AccountError(Exception):
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def _hasher() -> PasswordHasher:
+    cfg = current_app.config
+    return PasswordHasher(
+        time_cost=cfg["PASSWORD_HASH_TIME_COST"],
+        memory_cost=cfg["PASSWORD_HASH_MEMORY_COST"],
+        parallelism=cfg["PASSWORD_HASH_PARALLELISM"],
+    )
+
+
+def hash_password(password: str) -> str:
+    return _hasher().hash(password)
+
+
+def password_matches(user: User | None, password: str) -> bool:
+    hasher = _hasher()
+    if user is None:
+        key = (hasher.time_cost, hasher.memory_cost, hasher.parallelism)
+        if key not in _DUMMY_HASH:
+            _DUMMY_HASH[key] = hasher.hash(secrets.token_hex(16))
+        try:
+            hasher.verify(_DUMMY_HASH[key], password)
+        except VerificationError:
+            pass
+        return False
+    try:
+        return hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def load_user_from_session(session_id: str) -> User | None:
+    user_id, _, version = session_id.partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.session_version != int(version):
+        return None
+    return user
+
+
+def _link(endpoint: str, **values) -> str:
+    base = current_app.config["EVENTSYS_BASE_URL"]
+    return base + url_for(endpoint, _external=False, **values)
+
+
+def create_user(
+    email: str,
+    password: str,
+    name: str = "",
+    role: Role = Role.participant,
+    verified: bool = False,
+    locale: str = "nb",
+) -> User:
+    """Create an account; raises AccountError('exists') for a taken address."""
+    email = normalise_email(email)
+    if find_user(email) is not None:
+        raise AccountError("exists")
+    user = User(
+        email=email,
+        name=name.strip(),
+        password_hash=hash_password(password),
+        role=role,
+        locale=locale,
+        email_verified_at=utcnow() if verified else None,
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def sign_up(email: str, password: str, name: str, locale: str) -> None:
+    """Register a participant and send the verification link.
+
+    When the address already has an account, that account's owner gets a notice
+    instead, and the caller shows the same page either way: sign-up never reveals
+    which addresses are registered.
+    """
+    existing = find_user(email)
+    if existing is not None:
+        mail.queue(
+            existing.email,
+            "auth/already_registered",
+            locale=existing.locale,
+            user=existing,
+            login_url=_link("auth.login"),
+            reset_url=_link("auth.forgot_password"),
+        )
+        return
+    user = create_user(email, password, name=name, locale=locale)
+    send_verification(user)
+
+
+def send_verification(user: User) -> None:
+    token = tokens.make(user, "verify")
+    mail.queue(
+        user.email,
+        "auth/verify",
+        locale=user.locale,
+        user=user,
+        url=_link("auth.verify_email", token=token),
+        hours=current_app.config["VERIFY_TOKEN_MAX_AGE"] // 3600,
+    )
+
+
+def verify_email(token: str) -> User:
+    """Mark the address verified; raises tokens.TokenError."""
+    payload = tokens.read(token, "verify", current_app.config["VERIFY_TOKEN_MAX_AGE"])
+    user = db.session.get(User, payload["uid"])
+    tokens.check_state(user, payload, "verify")
+    user.email_verified_at = utcnow()
+    db.session.flush()
+    return user
+
+
+def request_password_reset(email: str) -> None:
+    """Send a reset link if the account exists; say nothing either way."""
+    user = find_user(email)
+    if user is None:
+        return
+    token = tokens.make(user, "reset")
+    mail.queue(
+        user.email,
+        "auth/reset",
+        locale=user.locale,
+        user=user,
+        url=_link("auth.reset_password", token=token),
+        minutes=current_app.config["RESET_TOKEN_MAX_AGE"] // 60,
+    )
+
+
+def check_reset_token(token: str) -> User:
+    payload = tokens.read(token, "reset", current_app.config["RESET_TOKEN_MAX_AGE"])
+    user = db.session.get(User, payload["uid"])
+    tokens.check_state(user, payload, "reset")
+    return user
+
+
+def reset_password(token: str, new_password: str) -> User:
+    """Set a new password from a reset link; the link then stops working and every
+    other session of the account ends. Following the link proves the address."""
+    user = check_reset_token(token)
+    set_password(user, new_password)
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+    db.session.flush()
+    return user
+
+
+def set_password(user: User, new_password: str) -> None:
+    user.password_hash = hash_password(new_password)
+    user.session_version += 1
+
+
+def request_email_change(user: User, new_email: str) -> None:
+    """Send a confirmation link to the new address; the old one stays in use until
+    the link is followed. A taken address gets the same answer (no enumeration)."""
+    new_email = normalise_email(new_email)
+    if find_user(new_email) is not None:
+        return
+    token = tokens.make(user, "change_email", email=new_email)
+    mail.queue(
+        new_email,
+        "auth/change_email",
+        locale=user.locale,
+        user=user,
+        new_email=new_email,
+        url=_link("auth.confirm_email_change", token=token),
+        hours=current_app.config["VERIFY_TOKEN_MAX_AGE"] // 3600,
+    )
+
+
+def confirm_email_change(token: str) -> User:
+    payload = tokens.read(token, "change_email", current_app.config["VERIFY_TOKEN_MAX_AGE"])
+    user = db.session.get(User, payload["uid"])
+    tokens.check_state(user, payload, "change_email")
+    new_email = str(payload.get("email", ""))
+    if not new_email or find_user(new_email) is not None:
+        raise tokens.TokenError("used")
+    user.email = new_email
+    user.email_verified_at = utcnow()
+    db.session.flush()
+    return user
+
+
+def issue_api_token(user: User, label: str = "") -> str:
+    """Create a bearer token; the plain value is returned once and never stored."""
+    token = "evs_" + secrets.token_urlsafe(32)
+    db.session.add(ApiToken(user_id=user.id, token_hash=ApiToken.hash(token), label=label))
+    db.session.flush()
+    return token
+
+
+def user_for_api_token(token: str) -> User | None:
+    row = db.session.scalar(
+        select(ApiToken).where(ApiToken.token_hash == ApiToken.hash(token), ApiToken.revoked_at.is_(None))
+    )
+    return row.user if row else None

@@ -1,0 +1,69 @@
+"""`flask --app wsgi eventsys …` commands (CONTRACT.md)."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+from eventsys import database
+from eventsys.auth.models import Role
+
+eventsys_cli = AppGroup("eventsys", help="eventsys operations.")
+
+
+@eventsys_cli.command("create-user")
+@click.option("--email", required=True)
+@click.option("--password", required=True)
+@click.option("--name", default="")
+@click.option("--role", type=click.Choice([r.value for r in Role]), default=None)
+def create_user(email, password, name, role):
+    """Create a verified user (a participant when no role is given)."""
+    from eventsys.auth import operations
+
+    try:
+        user = operations.create_user(
+            email, password, name=name, role=Role(role or "participant"), verified=True
+        )
+    except operations.AccountError as exc:
+        raise click.ClickException(f"a user with the address {email} exists already") from exc
+    database.commit()
+    click.echo(f"created {user.role.value} {user.email} (id {user.id})")
+
+
+@eventsys_cli.command("create-token")
+@click.option("--email", required=True)
+@click.option("--label", default="cli")
+def create_token(email, label):
+    """Print a new API token for the user."""
+    from eventsys.auth import operations
+
+    user = operations.find_user(email)
+    if user is None:
+        raise click.ClickException(f"no user with the address {email}")
+    token = operations.issue_api_token(user, label=label)
+    database.commit()
+    click.echo(token)
+
+
+@eventsys_cli.command("demo")
+@click.option("--force", is_flag=True, help="Load even if the database already has data.")
+def demo(force):
+    """Load a realistic demo: owners, users, events, registrations and the årshjul."""
+    from eventsys import demo as demo_data
+
+    if not force and demo_data.has_data():
+        click.echo("the database has data already; demo not loaded (use --force)")
+        return
+    summary = demo_data.load()
+    database.commit()
+    for line in summary:
+        click.echo(line)
+
+
+@eventsys_cli.command("tick")
+def tick():
+    """All time-based work. Idempotent and safe on several hosts at once."""
+    from eventsys import ticking
+
+    for line in ticking.run():
+        click.echo(line)

@@ -1,0 +1,155 @@
+"""Outgoing e-mail: queued as rows inside the request's transaction, delivered over
+SMTP after the commit (or written to the log when no MAIL_SERVER is configured)."""
+
+from __future__ import annotations
+
+import base64
+import logging
+import smtplib
+from datetime import timedelta
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from sqlalchemy import or_, select, update
+
+from eventsys.database import utcnow
+from eventsys.extensions import db
+from eventsys.mail.models import OutboundMail
+
+log = logging.getLogger("eventsys.mail")
+
+# A claimed message not marked sent within this time is considered abandoned.
+CLAIM_TIMEOUT = timedelta(minutes=10)
+MAX_ATTEMPTS = 8
+
+
+def queue(
+    recipient: str,
+    template: str,
+    locale: str | None = None,
+    attachments: list[tuple[str, str, bytes]] | None = None,
+    **context,
+) -> OutboundMail:
+    """Render templates/email/<template>.txt (first line "Subject: …") in the
+    recipient's language and queue it in the current transaction."""
+    locale = locale or current_app.config["BABEL_DEFAULT_LOCALE"]
+    context.setdefault("base_url", current_app.config["EVENTSYS_BASE_URL"])
+    with force_locale(locale):
+        rendered = render_template(f"email/{template}.txt", **context)
+    first, _, body = rendered.lstrip().partition("\n")
+    if not first.startswith("Subject:"):
+        raise ValueError(f"email/{template}.txt must start with a 'Subject:' line")
+    message = OutboundMail(
+        recipient=recipient,
+        subject=first.removeprefix("Subject:").strip(),
+        body_text=body.strip() + "\n",
+        attachments=[
+            {
+                "filename": name,
+                "content_type": ctype,
+                "data": base64.b64encode(data).decode("ascii"),
+            }
+            for name, ctype, data in (attachments or [])
+        ],
+    )
+    db.session.add(message)
+    db.session.flush()
+    db.session.info.setdefault("queued_mail", []).append(message.id)
+    return message
+
+
+def take_queued_ids(session) -> list[int]:
+    return session.info.pop("queued_mail", [])
+
+
+def forget_queued(session) -> None:
+    session.info.pop("queued_mail", None)
+
+
+def _build(message: OutboundMail) -> EmailMessage:
+    msg = EmailMessage()
+    msg["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
+    msg["To"] = message.recipient
+    msg["Subject"] = message.subject
+    msg["Date"] = formatdate(localtime=True)
+    msg["Message-ID"] = make_msgid(domain="eventsys")
+    msg.set_content(message.body_text)
+    for att in message.attachments or []:
+        maintype, _, subtype = att["content_type"].partition("/")
+        msg.add_attachment(
+            base64.b64decode(att["data"]),
+            maintype=maintype,
+            subtype=subtype.split(";")[0],
+            filename=att["filename"],
+        )
+    return msg
+
+
+def _transmit(msg: EmailMessage) -> None:
+    cfg = current_app.config
+    if not cfg.get("MAIL_SERVER"):
+        log.info("E-mail (no MAIL_SERVER set, not sent):\n%s", msg.as_string())
+        return
+    with smtplib.SMTP(cfg["MAIL_SERVER"], cfg["MAIL_PORT"] or 25, timeout=30) as smtp:
+        if cfg.get("MAIL_USE_TLS"):
+            smtp.starttls()
+        if cfg.get("MAIL_USERNAME"):
+            smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"] or "")
+        smtp.send_message(msg)
+
+
+def _claim(message_id: int) -> bool:
+    """Atomically take a message for delivery, so two processes never send it twice."""
+    now = utcnow()
+    result = db.session.execute(
+        update(OutboundMail)
+        .where(
+            OutboundMail.id == message_id,
+            OutboundMail.sent_at.is_(None),
+            or_(OutboundMail.claimed_at.is_(None), OutboundMail.claimed_at < now - CLAIM_TIMEOUT),
+        )
+        .values(claimed_at=now, attempts=OutboundMail.attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return result.rowcount == 1
+
+
+def deliver(message_ids: list[int]) -> int:
+    """Send the given messages; each is claimed, sent and marked in its own transaction."""
+    sent = 0
+    for message_id in message_ids:
+        if not _claim(message_id):
+            continue
+        message = db.session.get(OutboundMail, message_id)
+        try:
+            _transmit(_build(message))
+        except (OSError, smtplib.SMTPException) as exc:
+            log.warning("E-mail %s to %s not delivered: %s", message.id, message.recipient, exc)
+            message.last_error = str(exc)[:1000]
+            message.claimed_at = None
+        else:
+            message.sent_at = utcnow()
+            message.last_error = None
+            sent += 1
+        db.session.commit()
+    return sent
+
+
+def deliver_pending(older_than: timedelta = timedelta(minutes=1)) -> int:
+    """Retry what a request could not deliver (used by `eventsys tick`)."""
+    cutoff = utcnow() - older_than
+    ids = db.session.scalars(
+        select(OutboundMail.id)
+        .where(
+            OutboundMail.sent_at.is_(None),
+            OutboundMail.created_at < cutoff,
+            OutboundMail.attempts < MAX_ATTEMPTS,
+        )
+        .order_by(OutboundMail.id)
+        .limit(500)
+    ).all()
+    db.session.commit()
+    return deliver(list(ids))

@@ -1,0 +1,188 @@
+"""Pure rules about organisations and ownership: no Flask, no database.
+
+The question answered here decides who gets priority, so it only ever looks at facts
+that cannot be self-declared: a *verified* e-mail address, or an organiser's
+confirmation. Choosing an organisation from a list is not such a fact.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+ORG_NUMBER_WEIGHTS = (3, 2, 7, 6, 5, 4, 3, 2)
+_DOMAIN_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+
+
+class OrgNumberError(ValueError):
+    """Why an organisation number is not valid; `code` is stable, the text is English."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+
+
+def normalise_org_number(raw: str) -> str:
+    """Strip the spaces and dots people type ("974 760 673", "NO 974760673 MVA")."""
+    text = raw.strip().upper()
+    text = text.removeprefix("NO").removesuffix("MVA")
+    return re.sub(r"[\s.]", "", text)
+
+
+def org_number_check_digit(first_eight: str) -> int | None:
+    """Modulus-11 check digit of the Brønnøysund registers, or None when none exists."""
+    total = sum(int(d) * w for d, w in zip(first_eight, ORG_NUMBER_WEIGHTS, strict=True))
+    remainder = total % 11
+    if remainder == 0:
+        return 0
+    digit = 11 - remainder
+    return None if digit == 10 else digit
+
+
+def validate_org_number(raw: str) -> str:
+    """Return the 9-digit number, or raise OrgNumberError saying what is wrong."""
+    number = normalise_org_number(raw)
+    if not number.isdigit():
+        raise OrgNumberError("not_digits", "An organisation number has digits only.")
+    if len(number) != 9:
+        raise OrgNumberError("wrong_length", "An organisation number has exactly 9 digits.")
+    if number[0] not in "89":
+        # Enhetsregisteret numbers start with 8 or 9.
+        raise OrgNumberError("wrong_start", "An organisation number starts with 8 or 9.")
+    expected = org_number_check_digit(number[:8])
+    if expected is None or expected != int(number[8]):
+        raise OrgNumberError(
+            "check_digit", "The check digit does not match: please check the number for typos."
+        )
+    return number
+
+
+def is_valid_org_number(raw: str) -> bool:
+    try:
+        validate_org_number(raw)
+    except OrgNumberError:
+        return False
+    return True
+
+
+def normalise_domain(raw: str) -> str:
+    """'@Student.UiB.no ' -> 'student.uib.no'; raises ValueError for a malformed one."""
+    domain = raw.strip().lower().lstrip("@").rstrip(".")
+    labels = domain.split(".")
+    if len(labels) < 2 or not all(_DOMAIN_LABEL.match(label) for label in labels):
+        raise ValueError(f"not an e-mail domain: {raw!r}")
+    if labels[-1].isdigit():
+        raise ValueError(f"not an e-mail domain: {raw!r}")
+    return domain
+
+
+def email_domain(email: str) -> str:
+    return email.rsplit("@", 1)[-1].strip().lower().rstrip(".")
+
+
+def domain_matches(email_domain_: str, org_domain: str) -> bool:
+    """True for the domain itself and its sub-domains, at a label boundary:
+    'student.uib.no' matches 'uib.no'; 'fakeuib.no' does not."""
+    return email_domain_ == org_domain or email_domain_.endswith("." + org_domain)
+
+
+def default_ownership_period(start: date) -> tuple[date, date]:
+    """The binding period: the calendar year of `start` and the next one."""
+    return start, date(start.year + 1, 12, 31)
+
+
+@dataclass(frozen=True)
+class Period:
+    role: str  # "owner" | "observer"
+    valid_from: date
+    valid_to: date
+
+    def covers(self, day: date) -> bool:
+        return self.valid_from <= day <= self.valid_to
+
+
+@dataclass(frozen=True)
+class OrgFacts:
+    id: int
+    name: str
+    domains: tuple[str, ...] = ()
+    periods: tuple[Period, ...] = ()
+
+    def role_on(self, day: date) -> str | None:
+        """'owner' if an owner period covers the day, else 'observer' if one does, else None."""
+        roles = {p.role for p in self.periods if p.covers(day)}
+        if "owner" in roles:
+            return "owner"
+        return "observer" if "observer" in roles else None
+
+    def contributes_on(self, day: date) -> bool:
+        return self.role_on(day) == "owner"
+
+
+@dataclass(frozen=True)
+class PersonFacts:
+    email: str
+    email_verified: bool
+    confirmed_org_id: int | None = None
+
+
+class Reason(enum.StrEnum):
+    verified_domain = "verified_domain"  # tier 1
+    confirmed = "confirmed"  # tier 1
+    unverified_email = "unverified_email"  # would be tier 1 once the address is verified
+    not_owner_on_date = "not_owner_on_date"  # known organisation, but not contributing then
+    unknown_domain = "unknown_domain"
+
+
+@dataclass(frozen=True)
+class Affiliation:
+    tier: int  # 1 = owner staff, 2 = everybody else
+    reason: Reason
+    organisation: OrgFacts | None = None
+    role: str | None = None  # the organisation's role on the day, when known
+    candidates: tuple[OrgFacts, ...] = field(default=())
+
+    @property
+    def is_owner_staff(self) -> bool:
+        return self.tier == 1
+
+
+def _most_specific(orgs: list[tuple[OrgFacts, str]]) -> OrgFacts | None:
+    # 'hvl.no' and 'stud.hvl.no' could belong to two organisations: the longer wins.
+    if not orgs:
+        return None
+    return max(orgs, key=lambda pair: len(pair[1]))[0]
+
+
+def affiliation(person: PersonFacts, organisations: list[OrgFacts], on: date) -> Affiliation:
+    """Is this person owner staff for an event that starts on `on`, and why?
+
+    Tier 1 when an organiser confirmed the person's affiliation with an organisation
+    that is an owner on that day, or when the person's *verified* address is on a
+    domain (or sub-domain) of such an organisation. Everything else is tier 2, with the
+    reason kept so the profile page can explain it.
+    """
+    by_id = {org.id: org for org in organisations}
+    if person.confirmed_org_id is not None:
+        org = by_id.get(person.confirmed_org_id)
+        if org is not None and org.contributes_on(on):
+            return Affiliation(1, Reason.confirmed, org, "owner")
+
+    domain = email_domain(person.email)
+    matching = [
+        (org, d) for org in organisations for d in org.domains if domain_matches(domain, d)
+    ]
+    org = _most_specific(matching)
+    if org is None:
+        confirmed = by_id.get(person.confirmed_org_id) if person.confirmed_org_id else None
+        if confirmed is not None:
+            return Affiliation(2, Reason.not_owner_on_date, confirmed, confirmed.role_on(on))
+        return Affiliation(2, Reason.unknown_domain)
+    role = org.role_on(on)
+    if role != "owner":
+        return Affiliation(2, Reason.not_owner_on_date, org, role)
+    if not person.email_verified:
+        return Affiliation(2, Reason.unverified_email, org, role)
+    return Affiliation(1, Reason.verified_domain, org, role)

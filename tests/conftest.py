@@ -1,0 +1,236 @@
+"""Test fixtures. The suite runs on SQLite by default and on PostgreSQL when
+TEST_DATABASE_URL points at one (`make test` does both).
+
+Schema: built once per run by the Alembic migrations, so every run also tests them.
+Isolation: every table is emptied after each test. (A rolled-back outer transaction
+would be faster, but the operations under test commit, lock rows and run in several
+processes; emptying the tables keeps the tests honest about all of that.)
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import os
+import re
+import threading
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import text
+
+from config import TestConfig
+
+_run_dir = Path(os.environ.get("PYTEST_TMPDIR", "/tmp")) / f"eventsys-tests-{os.getpid()}"
+
+
+def _database_url() -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    _run_dir.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{_run_dir / 'test.sqlite'}"
+
+
+def pytest_report_header(config):
+    return f"database: {_database_url().split('@')[-1]}"
+
+
+@pytest.fixture(scope="session")
+def database_url():
+    return _database_url()
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    from flask_migrate import upgrade
+
+    from eventsys import create_app
+    from eventsys.extensions import db
+
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = database_url
+
+    app = create_app(Config())
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+        else:
+            db.engine.dispose()
+            path = database_url.removeprefix("sqlite:///")
+            for suffix in ("", "-wal", "-shm"):
+                Path(path + suffix).unlink(missing_ok=True)
+        upgrade()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def _empty_tables(app):
+    from eventsys.extensions import db
+
+    with app.app_context():
+        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+        with db.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                names = ", ".join(f'"{t}"' for t in tables)
+                conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            else:
+                for table in tables:
+                    conn.execute(text(f'DELETE FROM "{table}"'))
+                if _has_sequence(conn):
+                    conn.execute(text("DELETE FROM sqlite_sequence"))
+
+
+def _has_sequence(conn) -> bool:
+    return bool(
+        conn.execute(
+            text("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_sequence'")
+        ).scalar()
+    )
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(request):
+    yield
+    if "app" in request.fixturenames:
+        _empty_tables(request.getfixturevalue("app"))
+
+
+@pytest.fixture
+def ctx(app):
+    """An application context for calling operations directly; yields the session."""
+    from eventsys.extensions import db
+
+    with app.app_context():
+        yield db.session
+        db.session.rollback()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+# --- e-mail: a real SMTP server on loopback -------------------------------------------
+
+
+class Mailbox:
+    def __init__(self):
+        self.messages: list[email.message.EmailMessage] = []
+        self._lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        with self._lock:
+            self.messages.append(message)
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list:
+        return [m for m in self.messages if m["To"] == address]
+
+    def last_to(self, address: str):
+        found = self.to(address)
+        assert found, f"no e-mail to {address}; got {[m['To'] for m in self.messages]}"
+        return found[-1]
+
+    @staticmethod
+    def body(message) -> str:
+        return message.get_body(preferencelist=("plain",)).get_content()
+
+    def links(self, message) -> list[str]:
+        return re.findall(r"https?://\S+", self.body(message))
+
+
+@pytest.fixture
+def smtp(app):
+    mailbox = Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=0)
+    controller.start()
+    saved = {k: app.config.get(k) for k in ("MAIL_SERVER", "MAIL_PORT")}
+    app.config["MAIL_SERVER"] = "127.0.0.1"
+    app.config["MAIL_PORT"] = controller.server.sockets[0].getsockname()[1]
+    try:
+        yield mailbox
+    finally:
+        controller.stop()
+        app.config.update(saved)
+
+
+# --- factories and helpers ---------------------------------------------------------------
+
+
+@pytest.fixture
+def make_user(app):
+    from eventsys import database
+    from eventsys.auth import operations
+    from eventsys.auth.models import Role
+
+    def make(email="kari@uib.no", password="riktig-passord-1", role="participant", verified=True, name="Kari"):
+        with app.app_context():
+            user = operations.create_user(
+                email, password, name=name, role=Role(role), verified=verified
+            )
+            user_id = user.id
+            database.commit()
+        return user_id
+
+    return make
+
+
+@pytest.fixture
+def make_org(app):
+    from datetime import date
+
+    from eventsys import database
+    from eventsys.organisations import operations
+
+    def make(name="Universitetet i Bergen", domains=("uib.no",), kind="institution",
+             org_number=None, periods=(("owner", date(2026, 1, 1), date(2027, 12, 31), "2000+"),)):
+        with app.app_context():
+            org = operations.create_organisation(name, kind, org_number, list(domains))
+            for role, start, end, band in periods:
+                operations.add_ownership(org, role, start, end, band)
+            org_id = org.id
+            database.commit()
+        return org_id
+
+    return make
+
+
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+def csrf_token(html: str) -> str:
+    match = CSRF_RE.search(html)
+    assert match, "no CSRF token on the page"
+    return match.group(1) or match.group(2)
+
+
+@pytest.fixture
+def submit(client):
+    """GET a page, take its CSRF token, POST the form like a browser would."""
+
+    def post(url, data, page=None, **kwargs):
+        html = client.get(page or url).get_data(as_text=True)
+        return client.post(url, data={"csrf_token": csrf_token(html), **data}, **kwargs)
+
+    return post
+
+
+@pytest.fixture
+def login(submit):
+    def do(email="kari@uib.no", password="riktig-passord-1"):
+        response = submit("/login", {"email": email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return response
+
+    return do
