@@ -31,7 +31,9 @@ def create_app(config=None) -> Flask:
 
         config = config_from_env()
     app.config.from_object(config)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
 
     import_models()
     register_extensions(app)
@@ -156,7 +158,9 @@ def register_errorhandlers(app: Flask) -> None:
         return _error_response(
             400,
             "csrf_failed",
-            _("The form had expired or was sent from elsewhere. Please reload the page and try again."),
+            _(
+                "The form had expired or was sent from elsewhere. Please reload the page and try again."
+            ),
         )
 
     @app.errorhandler(HTTPException)

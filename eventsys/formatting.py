@@ -12,7 +12,11 @@ def money(ore: int | None, currency: str = "NOK") -> str:
     if ore is None:
         return ""
     amount = format_decimal(ore / 100, format="#,##0.00")
-    return f"kr {amount}" if str(get_locale()) == "nb" and currency == "NOK" else f"{currency} {amount}"
+    return (
+        f"kr {amount}"
+        if str(get_locale()) == "nb" and currency == "NOK"
+        else f"{currency} {amount}"
+    )
 
 
 def when(value: datetime | None, fmt: str = "medium") -> str:

@@ -13,6 +13,7 @@ import email
 import email.policy
 import os
 import re
+import socket
 import threading
 from pathlib import Path
 
@@ -150,14 +151,21 @@ class Mailbox:
         return re.findall(r"https?://\S+", self.body(message))
 
 
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 @pytest.fixture
 def smtp(app):
     mailbox = Mailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=0)
+    port = free_port()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
     controller.start()
     saved = {k: app.config.get(k) for k in ("MAIL_SERVER", "MAIL_PORT")}
     app.config["MAIL_SERVER"] = "127.0.0.1"
-    app.config["MAIL_PORT"] = controller.server.sockets[0].getsockname()[1]
+    app.config["MAIL_PORT"] = port
     try:
         yield mailbox
     finally:
@@ -174,7 +182,13 @@ def make_user(app):
     from eventsys.auth import operations
     from eventsys.auth.models import Role
 
-    def make(email="kari@uib.no", password="riktig-passord-1", role="participant", verified=True, name="Kari"):
+    def make(
+        email="kari@uib.no",
+        password="riktig-passord-1",
+        role="participant",
+        verified=True,
+        name="Kari",
+    ):
         with app.app_context():
             user = operations.create_user(
                 email, password, name=name, role=Role(role), verified=verified
@@ -193,8 +207,13 @@ def make_org(app):
     from eventsys import database
     from eventsys.organisations import operations
 
-    def make(name="Universitetet i Bergen", domains=("uib.no",), kind="institution",
-             org_number=None, periods=(("owner", date(2026, 1, 1), date(2027, 12, 31), "2000+"),)):
+    def make(
+        name="Universitetet i Bergen",
+        domains=("uib.no",),
+        kind="institution",
+        org_number=None,
+        periods=(("owner", date(2026, 1, 1), date(2027, 12, 31), "2000+"),),
+    ):
         with app.app_context():
             org = operations.create_organisation(name, kind, org_number, list(domains))
             for role, start, end, band in periods:
@@ -206,7 +225,9 @@ def make_org(app):
     return make
 
 
-CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+CSRF_RE = re.compile(
+    r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"'
+)
 
 
 def csrf_token(html: str) -> str:

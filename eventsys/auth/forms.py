@@ -11,7 +11,10 @@ def _email_field(label):
         label,
         validators=[
             DataRequired(message=_l("Enter your e-mail address.")),
-            Email(message=_l("Enter a valid e-mail address, like navn@uib.no."), check_deliverability=False),
+            Email(
+                message=_l("Enter a valid e-mail address, like navn@uib.no."),
+                check_deliverability=False,
+            ),
             Length(max=320),
         ],
         render_kw={"autocomplete": "email"},

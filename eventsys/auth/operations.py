@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 
 from argon2 import PasswordHasher
@@ -45,10 +46,8 @@ def password_matches(user: User | None, password: str) -> bool:
         key = (hasher.time_cost, hasher.memory_cost, hasher.parallelism)
         if key not in _DUMMY_HASH:
             _DUMMY_HASH[key] = hasher.hash(secrets.token_hex(16))
-        try:
+        with contextlib.suppress(VerificationError):
             hasher.verify(_DUMMY_HASH[key], password)
-        except VerificationError:
-            pass
         return False
     try:
         return hasher.verify(user.password_hash, password)
@@ -228,6 +227,8 @@ def issue_api_token(user: User, label: str = "") -> str:
 
 def user_for_api_token(token: str) -> User | None:
     row = db.session.scalar(
-        select(ApiToken).where(ApiToken.token_hash == ApiToken.hash(token), ApiToken.revoked_at.is_(None))
+        select(ApiToken).where(
+            ApiToken.token_hash == ApiToken.hash(token), ApiToken.revoked_at.is_(None)
+        )
     )
     return row.user if row else None

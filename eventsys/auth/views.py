@@ -30,7 +30,12 @@ def _safe_next(target: str | None) -> str:
     """Only same-site paths, never //evil.example or https://…"""
     if target:
         parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+        if (
+            not parts.scheme
+            and not parts.netloc
+            and target.startswith("/")
+            and not target.startswith("//")
+        ):
             return target
     return url_for("auth.account")
 
@@ -166,7 +171,7 @@ def change_password():
     if form.validate_on_submit():
         if operations.password_matches(current_user, form.current.data):
             operations.set_password(current_user, form.password.data)
-            login_user(current_user)  # keep this session; the others end
+            login_user(current_user._get_current_object())  # keep this session; others end
             flash(_("Your password is changed."), "success")
             return redirect(url_for("auth.account"))
         form.current.errors.append(_("The current password is wrong."))

@@ -37,9 +37,7 @@ class OwnershipForm(FlaskForm):
     role = SelectField(
         _l("Role"), choices=[("owner", _l("Owner (contributing)")), ("observer", _l("Observer"))]
     )
-    valid_from = DateField(
-        _l("From"), validators=[DataRequired(message=_l("Enter a start date."))]
-    )
+    valid_from = DateField(_l("From"), validators=[DataRequired(message=_l("Enter a start date."))])
     valid_to = DateField(
         _l("To"),
         validators=[Optional()],

@@ -148,13 +148,13 @@ def facts_of(org: Organisation) -> rules.OrgFacts:
         id=org.id,
         name=org.name,
         domains=tuple(org.domain_names),
-        periods=tuple(
-            rules.Period(p.role.value, p.valid_from, p.valid_to) for p in org.ownerships
-        ),
+        periods=tuple(rules.Period(p.role.value, p.valid_from, p.valid_to) for p in org.ownerships),
     )
 
 
-def person_facts(user: User | None, email: str | None = None, vouched: bool = False) -> rules.PersonFacts:
+def person_facts(
+    user: User | None, email: str | None = None, vouched: bool = False
+) -> rules.PersonFacts:
     if user is None:
         return rules.PersonFacts(email=email or "", email_verified=vouched)
     return rules.PersonFacts(

@@ -171,9 +171,7 @@ def affiliation(person: PersonFacts, organisations: list[OrgFacts], on: date) ->
             return Affiliation(1, Reason.confirmed, org, "owner")
 
     domain = email_domain(person.email)
-    matching = [
-        (org, d) for org in organisations for d in org.domains if domain_matches(domain, d)
-    ]
+    matching = [(org, d) for org in organisations for d in org.domains if domain_matches(domain, d)]
     org = _most_specific(matching)
     if org is None:
         confirmed = by_id.get(person.confirmed_org_id) if person.confirmed_org_id else None

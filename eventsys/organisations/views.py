@@ -27,7 +27,9 @@ def error_message(error: operations.OrganisationError) -> str:
         ),
         "org_number_taken": _("Another organisation has this organisation number."),
         "domain_invalid": _("“%(domain)s” is not an e-mail domain.", domain=error.detail),
-        "domain_taken": _("The domain %(domain)s belongs to another organisation.", domain=error.detail),
+        "domain_taken": _(
+            "The domain %(domain)s belongs to another organisation.", domain=error.detail
+        ),
         "period_order": _("The end date must be after the start date."),
         "staff_band_required": _("An owner institution needs a staff band."),
         "period_overlap": _("The period overlaps another period of this organisation."),
