@@ -48,8 +48,10 @@ def create_app(config=None) -> Flask:
 def import_models() -> None:
     """Every model module, so metadata (and Alembic) sees the whole schema."""
     from eventsys.auth import models as _auth  # noqa: F401
+    from eventsys.events import models as _events  # noqa: F401
     from eventsys.mail import models as _mail  # noqa: F401
     from eventsys.organisations import models as _org  # noqa: F401
+    from eventsys.registration import models as _registration  # noqa: F401
 
 
 def register_extensions(app: Flask) -> None:

@@ -15,6 +15,7 @@ import os
 import re
 import socket
 import threading
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,9 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import text
 
 from config import TestConfig
+
+# A fixed "now" for tests of time-based rules: 1 February 2027, 10:00 in Oslo.
+NOW = datetime(2027, 2, 1, 9, 0, tzinfo=UTC)
 
 _run_dir = Path(os.environ.get("PYTEST_TMPDIR", "/tmp")) / f"eventsys-tests-{os.getpid()}"
 
@@ -255,3 +259,46 @@ def login(submit):
         return response
 
     return do
+
+
+@pytest.fixture
+def make_event(app):
+    """A published event (fields as keyword overrides); returns its id."""
+    from eventsys import database
+    from eventsys.events import operations
+
+    def make(**overrides):
+        values = dict(
+            title="Seminar om studentengasjement",
+            kind="seminar",
+            format="on_site",
+            starts_at=NOW + timedelta(days=30),
+            ends_at=NOW + timedelta(days=30, hours=6),
+            capacity=2,
+            registration_opens_at=NOW - timedelta(days=1),
+            registration_closes_at=NOW + timedelta(days=29),
+            priority_deadline=None,
+            fee=75000,
+            venue="Universitetet i Bergen, Universitetsaulaen",
+        )
+        values.update(overrides)
+        status = values.pop("status", "published")
+        with app.app_context():
+            event = operations.create_event(values, None, status=status)
+            database.commit()
+            return event.id
+
+    return make
+
+
+@pytest.fixture
+def owners(make_org):
+    """UiB is an owner through 2027; BI is not a member."""
+    from datetime import date
+
+    make_org(
+        "Universitetet i Bergen",
+        ["uib.no"],
+        periods=[("owner", date(2026, 1, 1), date(2027, 12, 31), "2000+")],
+    )
+    make_org("Handelshøyskolen BI", ["bi.no"], kind="other", periods=[])

@@ -1,0 +1,493 @@
+"""Operations on registrations. Each one locks the event row before it counts seats,
+asks `rules` what changes, applies that, logs it and queues the e-mails. They flush and
+never commit: the request (or the tick step) commits once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from eventsys import mail
+from eventsys.auth.models import User
+from eventsys.auth.operations import normalise_email
+from eventsys.database import current_timezone, utcnow
+from eventsys.events import operations as event_ops
+from eventsys.events.models import Event, EventStatus
+from eventsys.extensions import db
+from eventsys.organisations import operations as org_ops
+from eventsys.organisations import rules as org_rules
+from eventsys.registration import rules
+from eventsys.registration.models import ACTIVE_STATES, Registration, RegistrationLog
+from eventsys.registration.rules import State
+
+
+class RegistrationError(Exception):
+    """Refused: `code` is stable (the API's error code), the views translate it."""
+
+    def __init__(self, code: str, status: int = 409):
+        super().__init__(code)
+        self.code = code
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Person:
+    """Who is registered: an account, or an address an organiser vouches for."""
+
+    email: str
+    name: str = ""
+    user: User | None = None
+    vouched: bool = False  # an organiser registered them: the address counts as verified
+    locale: str = "nb"
+
+
+# --- reading -------------------------------------------------------------------------
+
+
+def event_facts(event: Event) -> rules.EventFacts:
+    return rules.EventFacts(
+        capacity=event.capacity,
+        priority_deadline=event.priority_deadline,
+        starts_at=event.starts_at,
+        offer_hours=event.offer_hours,
+        priority_closed=event.priority_closed_at is not None,
+    )
+
+
+def active_registrations(event_id: int) -> list[Registration]:
+    return list(
+        db.session.scalars(
+            select(Registration)
+            .where(Registration.event_id == event_id, Registration.state.in_(ACTIVE_STATES))
+            .order_by(Registration.id)
+            .execution_options(populate_existing=True)
+        )
+    )
+
+
+def as_rule(reg: Registration) -> rules.Reg:
+    return rules.Reg(
+        id=reg.id,
+        tier=reg.tier,
+        state=reg.state,
+        registered_at=reg.registered_at,
+        offer_expires_at=reg.offer_expires_at,
+        sort_at=reg.queue_at if reg.queue_at != reg.registered_at else None,
+    )
+
+
+def positions(event_id: int) -> dict[int, int]:
+    """Waiting-list place (1-based) by registration id, for waitlisted and pending."""
+    return rules.positions(as_rule(r) for r in active_registrations(event_id))
+
+
+def counts(event_id: int) -> tuple[int, int]:
+    """(seats held, people waiting) for an event."""
+    regs = [as_rule(r) for r in active_registrations(event_id)]
+    return rules.seats_held(regs), len(rules.waiting_list(regs))
+
+
+def fee_due(event: Event, reg: Registration) -> int:
+    """Tier 1 attends free; tier 2 pays the event's fee unless it is waived."""
+    if reg.tier == 1 or reg.fee_waived:
+        return 0
+    return event.fee
+
+
+def local_date(moment: datetime):
+    return moment.astimezone(current_timezone()).date()
+
+
+def tier_for(person: Person, event: Event) -> org_rules.Affiliation:
+    """The person's priority for this event, decided on the event's start date."""
+    facts = org_ops.person_facts(person.user, person.email, vouched=person.vouched)
+    return org_rules.affiliation(facts, org_ops.organisation_facts(), local_date(event.starts_at))
+
+
+def find_active(event_id: int, email: str) -> Registration | None:
+    return db.session.scalar(
+        select(Registration).where(
+            Registration.event_id == event_id,
+            Registration.email == normalise_email(email),
+            Registration.state.in_(ACTIVE_STATES),
+        )
+    )
+
+
+# --- applying the rules' answers -----------------------------------------------------
+
+
+def _log(
+    reg: Registration, action: str, before: str | None, actor: User | None, reason: str = ""
+) -> None:
+    db.session.add(
+        RegistrationLog(
+            registration_id=reg.id,
+            action=action,
+            from_state=before,
+            to_state=reg.state.value,
+            actor_id=actor.id if actor else None,
+            reason=reason,
+        )
+    )
+
+
+def _set_state(
+    reg: Registration, state: State, offer_expires_at: datetime | None, now: datetime
+) -> None:
+    reg.state = state
+    reg.offer_expires_at = offer_expires_at if state == State.OFFERED else None
+    if state == State.CONFIRMED and reg.confirmed_at is None:
+        reg.confirmed_at = now
+    if state == State.CANCELLED:
+        reg.cancelled_at = now
+
+
+def _apply(
+    event: Event,
+    changes,
+    regs: list[Registration],
+    now: datetime,
+    actor: User | None,
+    action: str,
+    notify_cancelled: str | None = None,
+) -> list[Registration]:
+    """Apply the rules' changes, log them and tell the people concerned."""
+    by_id = {r.id: r for r in regs}
+    changed = []
+    for change in changes:
+        reg = by_id[change.reg_id]
+        before = reg.state.value
+        _set_state(reg, change.new_state, change.offer_expires_at, now)
+        _log(reg, action, before, actor)
+        changed.append(reg)
+    db.session.flush()
+    for reg in changed:
+        if reg.state == State.CANCELLED:
+            if notify_cancelled:
+                notify(reg, notify_cancelled)
+        else:
+            notify(reg, reg.state.value)
+    return changed
+
+
+def notify(reg: Registration, template: str) -> None:
+    """E-mail the participant about their registration, in their language."""
+    event = reg.event
+    place = None
+    if reg.state in (State.WAITLISTED, State.PENDING):
+        place = positions(event.id).get(reg.id)
+    mail.queue(
+        reg.email,
+        f"registration/{template}",
+        locale=reg.locale,
+        reg=reg,
+        event=event,
+        position=place,
+        fee=fee_due(event, reg),
+        event_url=current_app.config["EVENTSYS_BASE_URL"] + f"/events/{event.id}",
+        account_url=current_app.config["EVENTSYS_BASE_URL"] + "/account",
+    )
+
+
+# --- operations ----------------------------------------------------------------------
+
+
+def _locked_event(event_id: int) -> Event:
+    event = event_ops.lock_event(event_id)
+    if event is None:
+        raise RegistrationError("event_not_found", 404)
+    return event
+
+
+def register(
+    event_id: int,
+    person: Person,
+    actor: User | None,
+    *,
+    dietary_needs: str = "",
+    accessibility_needs: str = "",
+    override: bool = False,
+    waive_fee: bool = False,
+    now: datetime | None = None,
+) -> Registration:
+    """Register a person for an event.
+
+    A participant may register while registration is open for a published event; an
+    organiser (`actor` with the organiser role) may register someone at any time before
+    the event ends, waive the fee and, with `override`, confirm beyond capacity.
+    Raises RegistrationError: event_not_found, event_not_open, registration_closed,
+    already_registered.
+    """
+    now = now or utcnow()
+    by_organiser = (
+        actor is not None
+        and actor.has_role("organiser")
+        and (person.user is None or actor.id != person.user.id)
+    )
+    event = _locked_event(event_id)
+    if event.status != EventStatus.published:
+        raise RegistrationError("event_not_open")
+    if by_organiser:
+        if now >= event.ends_at:
+            raise RegistrationError("registration_closed")
+    elif not (event.registration_opens_at <= now < event.registration_closes_at):
+        raise RegistrationError("registration_closed")
+    email = normalise_email(person.email)
+    if find_active(event.id, email) is not None:
+        raise RegistrationError("already_registered")
+
+    affiliation = tier_for(person, event)
+    existing = active_registrations(event.id)
+    reg = Registration(
+        event_id=event.id,
+        user_id=person.user.id if person.user else None,
+        email=email,
+        name=person.name or (person.user.name if person.user else ""),
+        locale=person.user.locale if person.user else person.locale,
+        state=State.WAITLISTED,
+        tier=affiliation.tier,
+        tier_reason=affiliation.reason.value,
+        organisation_id=affiliation.organisation.id if affiliation.organisation else None,
+        registered_at=now,
+        queue_at=now,
+        dietary_needs=dietary_needs.strip(),
+        accessibility_needs=accessibility_needs.strip(),
+        fee_waived=waive_fee and by_organiser,
+        registered_by_id=actor.id if by_organiser else None,
+    )
+    db.session.add(reg)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError as exc:  # the partial unique index: a concurrent duplicate
+        raise RegistrationError("already_registered") from exc
+
+    decision = rules.register(
+        event_facts(event),
+        [as_rule(r) for r in existing],
+        rules.NewRequest(id=reg.id, tier=reg.tier, at=now),
+        override=override and by_organiser,
+    )
+    _set_state(reg, decision.state, decision.offer_expires_at, now)
+    reg.over_capacity = decision.exceeds_capacity
+    _log(reg, "register", None, actor, "override" if decision.exceeds_capacity else "")
+    db.session.flush()
+    _apply(event, decision.changes, existing, now, actor, "seat_freed")
+    notify(reg, reg.state.value)
+    return reg
+
+
+def _for_registration(reg_id: int) -> tuple[Event, Registration, list[Registration]]:
+    reg = db.session.get(Registration, reg_id)
+    if reg is None:
+        raise RegistrationError("registration_not_found", 404)
+    event = _locked_event(reg.event_id)
+    regs = active_registrations(event.id)
+    db.session.refresh(reg)
+    return event, reg, regs
+
+
+def _rule_call(fn, *args):
+    try:
+        return fn(*args)
+    except rules.RuleError as exc:
+        raise RegistrationError(exc.code) from exc
+
+
+def cancel(reg_id: int, actor: User | None, now: datetime | None = None) -> Registration:
+    """Cancel a registration; its seat is offered to the next on the waiting list."""
+    now = now or utcnow()
+    event, reg, regs = _for_registration(reg_id)
+    if now >= event.starts_at:
+        raise RegistrationError("event_started")
+    changes = _rule_call(rules.cancel, event_facts(event), [as_rule(r) for r in regs], reg.id, now)
+    _apply(event, changes, regs, now, actor, "cancel", notify_cancelled="cancelled")
+    return reg
+
+
+def accept_offer(reg_id: int, actor: User | None, now: datetime | None = None) -> Registration:
+    now = now or utcnow()
+    event, reg, regs = _for_registration(reg_id)
+    changes = _rule_call(
+        rules.accept_offer, event_facts(event), [as_rule(r) for r in regs], reg.id, now
+    )
+    _apply(event, changes, regs, now, actor, "accept")
+    return reg
+
+
+def decline_offer(reg_id: int, actor: User | None, now: datetime | None = None) -> Registration:
+    now = now or utcnow()
+    event, reg, regs = _for_registration(reg_id)
+    changes = _rule_call(
+        rules.decline_offer, event_facts(event), [as_rule(r) for r in regs], reg.id, now
+    )
+    _apply(event, changes, regs, now, actor, "decline", notify_cancelled="declined")
+    return reg
+
+
+def update_event(
+    event_id: int, changes: dict, actor: User | None, now: datetime | None = None
+) -> tuple[Event, int]:
+    """Change an event's fields. A raised capacity offers the new seats; a lowered one
+    bumps nobody. Returns (event, over_by): seats held beyond the new capacity."""
+    now = now or utcnow()
+    event = _locked_event(event_id)
+    event_ops.update_event(event, changes, actor)
+    regs = active_registrations(event.id)
+    result = rules.change_capacity(
+        event_facts(event), [as_rule(r) for r in regs], event.capacity, now
+    )
+    _apply(event, result.changes, regs, now, actor, "capacity")
+    return event, result.over_by
+
+
+def move(
+    reg_id: int, before_reg_id: int | None, reason: str, actor: User, now: datetime | None = None
+) -> Registration:
+    """Move a waiting registration in the queue, just before another one of the same
+    tier (or to the front of its tier when `before_reg_id` is None), with a reason."""
+    now = now or utcnow()
+    if not reason.strip():
+        raise RegistrationError("reason_required", 400)
+    event, reg, regs = _for_registration(reg_id)
+    if reg.state not in rules.WAITING:
+        raise RegistrationError("not_waiting")
+    same_tier = sorted(
+        (r for r in regs if r.state in rules.WAITING and r.tier == reg.tier),
+        key=lambda r: (r.queue_at, r.id),
+    )
+    if before_reg_id is None:
+        target_time = same_tier[0].queue_at if same_tier else reg.queue_at
+    else:
+        target = next((r for r in same_tier if r.id == before_reg_id), None)
+        if target is None:
+            raise RegistrationError("move_target_invalid", 400)
+        target_time = target.queue_at
+    reg.queue_at = target_time - timedelta(microseconds=1)
+    _log(reg, "move", reg.state.value, actor, reason.strip())
+    db.session.flush()
+    regs = active_registrations(event.id)
+    changes = rules.fill_free_seats(event_facts(event), [as_rule(r) for r in regs], now)
+    _apply(event, changes, regs, now, actor, "seat_freed")
+    return reg
+
+
+def waive_fee(reg_id: int, actor: User, reason: str = "") -> Registration:
+    reg = db.session.get(Registration, reg_id)
+    if reg is None:
+        raise RegistrationError("registration_not_found", 404)
+    if not reg.fee_waived:
+        reg.fee_waived = True
+        _log(reg, "waive_fee", reg.state.value, actor, reason)
+        db.session.flush()
+    return reg
+
+
+def confirm_affiliation(
+    reg_id: int, organisation_id: int, actor: User, now: datetime | None = None
+) -> Registration:
+    """An organiser confirms the person works at an owner organisation: tier 1 for this
+    registration (and, for an account, for the future too)."""
+    from eventsys.organisations.models import Organisation
+
+    now = now or utcnow()
+    event, reg, regs = _for_registration(reg_id)
+    org = db.session.get(Organisation, organisation_id)
+    if org is None:
+        raise RegistrationError("organisation_not_found", 404)
+    if not org_ops.facts_of(org).contributes_on(local_date(event.starts_at)):
+        raise RegistrationError("organisation_not_owner")
+    if reg.user is not None:
+        org_ops.confirm_affiliation(reg.user, org, actor)
+    before = reg.state.value
+    reg.tier, reg.tier_reason, reg.organisation_id = 1, org_rules.Reason.confirmed.value, org.id
+    if reg.state == State.PENDING:
+        reg.state = State.WAITLISTED  # tier 1 is not pending; it queues ahead of tier 2
+    _log(reg, "confirm_affiliation", before, actor, org.name)
+    db.session.flush()
+    regs = active_registrations(event.id)
+    changes = rules.fill_free_seats(event_facts(event), [as_rule(r) for r in regs], now)
+    _apply(event, changes, regs, now, actor, "seat_freed")
+    return reg
+
+
+def cancel_event(event_id: int, actor: User | None, now: datetime | None = None) -> Event:
+    """The organisers cancel the event: every active registration is cancelled and told."""
+    now = now or utcnow()
+    event = _locked_event(event_id)
+    event_ops.mark_cancelled(event)
+    for reg in active_registrations(event.id):
+        before = reg.state.value
+        _set_state(reg, State.CANCELLED, None, now)
+        _log(reg, "event_cancelled", before, actor)
+        db.session.flush()
+        notify(reg, "event_cancelled")
+    return event
+
+
+# --- time-based work (tick) ----------------------------------------------------------
+
+
+def close_priority_window(event_id: int, now: datetime) -> int:
+    """The allocation at an event's priority deadline; returns how many changed.
+    Safe to call again or concurrently: the lock and priority_closed_at see to it."""
+    event = _locked_event(event_id)
+    if (
+        event.priority_closed_at is not None
+        or event.priority_deadline is None
+        or now < event.priority_deadline
+    ):
+        return 0
+    regs = active_registrations(event.id)
+    changes = rules.close_priority_window(event_facts(event), [as_rule(r) for r in regs], now)
+    event.priority_closed_at = now
+    _apply(event, changes, regs, now, None, "priority_deadline")
+    return len(changes)
+
+
+def expire_offers(event_id: int, now: datetime) -> int:
+    event = _locked_event(event_id)
+    regs = active_registrations(event.id)
+    changes = rules.expire_offers(event_facts(event), [as_rule(r) for r in regs], now)
+    _apply(event, changes, regs, now, None, "offer_expired", notify_cancelled="offer_expired")
+    return len(changes)
+
+
+def events_due_for_priority(now: datetime) -> list[int]:
+    return list(
+        db.session.scalars(
+            select(Event.id).where(
+                Event.status == EventStatus.published,
+                Event.priority_deadline <= now,
+                Event.priority_closed_at.is_(None),
+            )
+        )
+    )
+
+
+def events_with_expired_offers(now: datetime) -> list[int]:
+    return list(
+        db.session.scalars(
+            select(Registration.event_id)
+            .where(Registration.state == State.OFFERED, Registration.offer_expires_at <= now)
+            .distinct()
+        )
+    )
+
+
+def registrations_of(user: User) -> list[Registration]:
+    """A participant's registrations: their own, and those made for their verified
+    address by an organiser."""
+    condition = Registration.user_id == user.id
+    if user.email_verified:
+        condition = condition | (Registration.email == user.email)
+    return list(
+        db.session.scalars(
+            select(Registration).where(condition).order_by(Registration.registered_at.desc())
+        )
+    )
