@@ -112,6 +112,9 @@ class TestConfig(Config):
     PASSWORD_HASH_MEMORY_COST = 1024
     PASSWORD_HASH_PARALLELISM = 1
     SQLITE_BUSY_TIMEOUT_MS = 30_000
+    # Test-only: switch the seat lock off to show that the concurrency test catches
+    # the race (never honoured outside TestConfig).
+    EVENTSYS_DISABLE_LOCKING = _bool("EVENTSYS_DISABLE_LOCKING")
 
 
 CONFIGS = {

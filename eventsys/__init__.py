@@ -89,13 +89,19 @@ def select_locale() -> str:
 
 
 def register_blueprints(app: Flask) -> None:
+    from eventsys.api import bp as api_bp
     from eventsys.auth.views import bp as auth_bp
+    from eventsys.events.views import bp as events_bp
     from eventsys.organisations.views import bp as organisations_bp
     from eventsys.public.views import bp as public_bp
+    from eventsys.registration.views import bp as registration_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(organisations_bp)
+    app.register_blueprint(events_bp)
+    app.register_blueprint(registration_bp)
+    app.register_blueprint(api_bp)
 
 
 def register_request_hooks(app: Flask) -> None:

@@ -4,8 +4,10 @@ SMTP after the commit (or written to the log when no MAIL_SERVER is configured).
 from __future__ import annotations
 
 import base64
+import contextlib
 import logging
 import smtplib
+import uuid
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -87,53 +89,79 @@ def _build(message: OutboundMail) -> EmailMessage:
     return msg
 
 
-def _transmit(msg: EmailMessage) -> None:
-    cfg = current_app.config
-    if not cfg.get("MAIL_SERVER"):
-        log.info("E-mail (no MAIL_SERVER set, not sent):\n%s", msg.as_string())
-        return
-    with smtplib.SMTP(cfg["MAIL_SERVER"], cfg["MAIL_PORT"] or 25, timeout=30) as smtp:
-        if cfg.get("MAIL_USE_TLS"):
-            smtp.starttls()
-        if cfg.get("MAIL_USERNAME"):
-            smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"] or "")
-        smtp.send_message(msg)
+class _Connection:
+    """One SMTP connection for a batch of messages (or the log when none is set)."""
+
+    def __init__(self):
+        self.cfg = current_app.config
+        self.smtp = None
+
+    def send(self, msg: EmailMessage) -> None:
+        if not self.cfg.get("MAIL_SERVER"):
+            log.info("E-mail (no MAIL_SERVER set, not sent):\n%s", msg.as_string())
+            return
+        if self.smtp is None:
+            self.smtp = smtplib.SMTP(
+                self.cfg["MAIL_SERVER"], self.cfg["MAIL_PORT"] or 25, timeout=30
+            )
+            if self.cfg.get("MAIL_USE_TLS"):
+                self.smtp.starttls()
+            if self.cfg.get("MAIL_USERNAME"):
+                self.smtp.login(self.cfg["MAIL_USERNAME"], self.cfg["MAIL_PASSWORD"] or "")
+        self.smtp.send_message(msg)
+
+    def close(self) -> None:
+        if self.smtp is not None:
+            with contextlib.suppress(OSError, smtplib.SMTPException):
+                self.smtp.quit()
+            self.smtp = None
 
 
-def _claim(message_id: int) -> bool:
-    """Atomically take a message for delivery, so two processes never send it twice."""
+def _claim(message_ids: list[int]) -> list[OutboundMail]:
+    """Atomically take messages for delivery, so two processes never send one twice."""
     now = utcnow()
-    result = db.session.execute(
+    token = uuid.uuid4().hex
+    db.session.execute(
         update(OutboundMail)
         .where(
-            OutboundMail.id == message_id,
+            OutboundMail.id.in_(message_ids),
             OutboundMail.sent_at.is_(None),
             or_(OutboundMail.claimed_at.is_(None), OutboundMail.claimed_at < now - CLAIM_TIMEOUT),
         )
-        .values(claimed_at=now, attempts=OutboundMail.attempts + 1)
+        .values(claimed_at=now, claimed_by=token, attempts=OutboundMail.attempts + 1)
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
-    return result.rowcount == 1
+    return list(
+        db.session.scalars(
+            select(OutboundMail).where(OutboundMail.claimed_by == token).order_by(OutboundMail.id)
+        )
+    )
 
 
 def deliver(message_ids: list[int]) -> int:
-    """Send the given messages; each is claimed, sent and marked in its own transaction."""
+    """Send the given messages: claimed in one transaction, marked in another."""
+    if not message_ids:
+        return 0
+    messages = _claim(message_ids)
+    connection = _Connection()
     sent = 0
-    for message_id in message_ids:
-        if not _claim(message_id):
-            continue
-        message = db.session.get(OutboundMail, message_id)
-        try:
-            _transmit(_build(message))
-        except (OSError, smtplib.SMTPException) as exc:
-            log.warning("E-mail %s to %s not delivered: %s", message.id, message.recipient, exc)
-            message.last_error = str(exc)[:1000]
-            message.claimed_at = None
-        else:
-            message.sent_at = utcnow()
-            message.last_error = None
-            sent += 1
+    try:
+        for message in messages:
+            try:
+                connection.send(_build(message))
+            except (OSError, smtplib.SMTPException) as exc:
+                log.warning("E-mail %s to %s not delivered: %s", message.id, message.recipient, exc)
+                message.last_error = str(exc)[:1000]
+                message.claimed_at = None
+                message.claimed_by = None
+                connection.close()
+            else:
+                message.sent_at = utcnow()
+                message.last_error = None
+                sent += 1
+    finally:
+        connection.close()
         db.session.commit()
     return sent
 
