@@ -47,6 +47,7 @@ def create_app(config=None) -> Flask:
 
 def import_models() -> None:
     """Every model module, so metadata (and Alembic) sees the whole schema."""
+    from eventsys.arshjul import models as _arshjul  # noqa: F401
     from eventsys.auth import models as _auth  # noqa: F401
     from eventsys.events import models as _events  # noqa: F401
     from eventsys.mail import models as _mail  # noqa: F401
@@ -90,6 +91,7 @@ def select_locale() -> str:
 
 def register_blueprints(app: Flask) -> None:
     from eventsys.api import bp as api_bp
+    from eventsys.arshjul.views import bp as arshjul_bp
     from eventsys.auth.views import bp as auth_bp
     from eventsys.events.views import bp as events_bp
     from eventsys.organisations.views import bp as organisations_bp
@@ -102,6 +104,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(events_bp)
     app.register_blueprint(registration_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(arshjul_bp)
 
 
 def register_request_hooks(app: Flask) -> None:

@@ -1,0 +1,1 @@
+"""Årshjul models (cycle items, follows, reminder log)."""

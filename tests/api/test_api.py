@@ -1,0 +1,304 @@
+"""The JSON API of CONTRACT.md. Every answer is validated against the OpenAPI
+document the app serves, so the document cannot drift from the code."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from jsonschema import Draft202012Validator
+from referencing import Registry
+from referencing.jsonschema import DRAFT202012
+from sqlalchemy import func, select
+
+from eventsys.events.models import Event
+from eventsys.organisations.models import Organisation
+
+
+@pytest.fixture
+def spec(client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    assert document["openapi"].startswith("3.1")
+    return document
+
+
+@pytest.fixture
+def validate(spec):
+    registry = Registry().with_resource("urn:openapi", DRAFT202012.create_resource(spec))
+    for name, schema in spec["components"]["schemas"].items():
+        Draft202012Validator.check_schema(schema)
+
+    def check(body, schema_name):
+        schema = {"$ref": f"urn:openapi#/components/schemas/{schema_name}"}
+        Draft202012Validator(schema, registry=registry).validate(body)
+        return body
+
+    return check
+
+
+@pytest.fixture
+def token(app):
+    """A token for a new user of the given role."""
+    from eventsys import database
+    from eventsys.auth import operations
+    from eventsys.auth.models import Role
+
+    def make(email="ola@nettverket.no", role="organiser"):
+        with app.app_context():
+            user = operations.create_user(email, "passord-passord", role=Role(role), verified=True)
+            value = operations.issue_api_token(user)
+            database.commit()
+        return value
+
+    return make
+
+
+@pytest.fixture
+def api(client):
+    def call(method, path, token=None, json=None, data=None):
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return client.open(f"/api/v1{path}", method=method, headers=headers, json=json, data=data)
+
+    return call
+
+
+def future(days=30, hours=0):
+    moment = datetime.now(UTC).replace(microsecond=0) + timedelta(days=days, hours=hours)
+    return moment.isoformat()
+
+
+def event_body(**overrides):
+    body = {
+        "title": "Læringsmiljø i praksis",
+        "kind": "seminar",
+        "format": "on_site",
+        "venue": "OsloMet, Pilestredet 46",
+        "starts_at": future(30),
+        "ends_at": future(30, 6),
+        "capacity": 2,
+        "registration_opens_at": future(-1),
+        "registration_closes_at": future(29),
+        "fee": 75000,
+    }
+    body.update(overrides)
+    return body
+
+
+def test_errors_have_the_documented_shape(api, token, validate):
+    organiser = token()
+    cases = [
+        (api("GET", "/events"), 401, "unauthorized"),
+        (api("GET", "/events", token="evs_wrong"), 401, "unauthorized"),
+        (api("POST", "/events", organiser, data="not json"), 400, "invalid_json"),
+        (api("POST", "/events", organiser, json=[1, 2]), 400, "invalid_json"),
+        (api("POST", "/events", organiser, json={"title": "x"}), 400, "missing_field"),
+        (
+            api("POST", "/events", organiser, json=event_body(starts_at="2027-03-10T09:00:00")),
+            400,
+            "naive_datetime",
+        ),
+        (
+            api("POST", "/events", organiser, json=event_body(starts_at="next tuesday")),
+            400,
+            "invalid_datetime",
+        ),
+        (api("POST", "/events", organiser, json=event_body(kind="party")), 400, "invalid_choice"),
+        (api("POST", "/events", organiser, json=event_body(capacity="40")), 400, "invalid_type"),
+        (api("POST", "/events", organiser, json=event_body(capacity=True)), 400, "invalid_type"),
+        (
+            api("POST", "/events", organiser, json=event_body(ends_at=future(29))),
+            400,
+            "ends_before_start",
+        ),
+        (api("GET", "/events/999999", organiser), 404, "not_found"),
+        (api("GET", "/no-such-thing", organiser), 404, "not_found"),
+        (api("DELETE", "/events", organiser), 405, "method_not_allowed"),
+        (api("POST", "/registrations/12345/cancel", organiser), 404, "not_found"),
+    ]
+    for response, status, code in cases:
+        assert response.status_code == status, (code, response.get_json())
+        body = validate(response.get_json(), "Error")
+        assert body["error"]["code"] == code
+
+
+def test_participants_cannot_create_events(api, token):
+    participant = token("kari@uib.no", "participant")
+    response = api("POST", "/events", participant, json=event_body())
+    assert response.status_code == 403
+    assert response.get_json()["error"]["code"] == "forbidden"
+
+
+def test_bad_input_leaves_nothing_behind(app, api, token):
+    admin = token("admin@nettverket.no", "admin")
+    response = api(
+        "POST",
+        "/organisations",
+        admin,
+        json={
+            "name": "Høgskolen i Innlandet",
+            "kind": "institution",
+            "org_number": "974767880",
+            "domains": ["inn.no"],
+            "ownerships": [{"role": "owner", "valid_from": "2026-01-01", "staff_band": "lots"}],
+        },
+    )
+    assert response.status_code == 400
+    from eventsys.extensions import db
+
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Organisation)) == 0
+
+
+def test_organisation_with_invalid_org_number_is_refused(api, token):
+    admin = token("admin@nettverket.no", "admin")
+    response = api(
+        "POST",
+        "/organisations",
+        admin,
+        json={"name": "X", "kind": "other", "org_number": "974767881"},
+    )
+    assert response.status_code == 400
+    assert response.get_json()["error"]["code"] == "org_number_check_digit"
+
+
+def test_organisations_round_trip(api, token, validate):
+    admin = token("admin@nettverket.no", "admin")
+    response = api(
+        "POST",
+        "/organisations",
+        admin,
+        json={
+            "name": "Studentsamskipnaden i Innlandet",
+            "kind": "welfare_org",
+            "org_number": "974 760 673",
+            "domains": ["SINN.no"],
+            "ownerships": [{"role": "owner", "valid_from": "2026-01-01"}],
+        },
+    )
+    assert response.status_code == 201, response.get_json()
+    org = validate(response.get_json(), "Organisation")
+    assert org["org_number"] == "974760673" and org["domains"] == ["sinn.no"]
+    assert org["ownerships"] == [
+        {"role": "owner", "valid_from": "2026-01-01", "valid_to": "2027-12-31", "staff_band": None}
+    ]
+    listed = api("GET", "/organisations", admin).get_json()["organisations"]
+    assert [validate(o, "Organisation")["name"] for o in listed] == [
+        "Studentsamskipnaden i Innlandet"
+    ]
+
+
+def test_event_lifecycle_and_registrations(app, api, token, validate, make_org):
+    from datetime import date
+
+    make_org(
+        "Universitetet i Bergen",
+        ["uib.no"],
+        periods=[("owner", date(2025, 1, 1), date(2030, 12, 31), "2000+")],
+    )
+    organiser = token()
+    created = api("POST", "/events", organiser, json=event_body())
+    assert created.status_code == 201, created.get_json()
+    event = validate(created.get_json(), "Event")
+    assert event["status"] == "draft" and event["seats_held"] == 0
+    assert event["starts_at"].endswith(("+01:00", "+02:00"))  # Oslo time with offset
+
+    # A draft is invisible to participants and cannot be registered for.
+    participant = token("kari@uib.no", "participant")
+    assert api("GET", f"/events/{event['id']}", participant).status_code == 404
+
+    published = api("PATCH", f"/events/{event['id']}", organiser, json={"status": "published"})
+    assert validate(published.get_json(), "Event")["status"] == "published"
+
+    def register(email):
+        response = api(
+            "POST",
+            f"/events/{event['id']}/registrations",
+            organiser,
+            json={"email": email, "name": email},
+        )
+        assert response.status_code == 201, response.get_json()
+        return validate(response.get_json(), "Registration")
+
+    owner = register("ola@uib.no")
+    other = register("jonas@bi.no")
+    waiting = register("sara@gmail.com")
+    assert (owner["state"], owner["tier"], owner["fee_due"]) == ("confirmed", 1, 0)
+    assert (other["state"], other["tier"], other["fee_due"]) == ("confirmed", 2, 75000)
+    assert other["payment"]["status"] == "due"
+    assert (waiting["state"], waiting["position"]) == ("waitlisted", 1)
+
+    again = api(
+        "POST", f"/events/{event['id']}/registrations", organiser, json={"email": "SARA@gmail.com"}
+    )
+    assert again.status_code == 409 and again.get_json()["error"]["code"] == "already_registered"
+
+    # The participant registers themselves with their own token.
+    mine = api("POST", f"/events/{event['id']}/registrations", participant, json={}).get_json()
+    assert validate(mine, "Registration")["position"] == 1  # owner staff queues first
+    # ... and cannot read someone else's registration.
+    assert api("GET", f"/registrations/{other['id']}", participant).status_code == 404
+
+    cancelled = api("POST", f"/registrations/{other['id']}/cancel", organiser)
+    assert validate(cancelled.get_json(), "Registration")["state"] == "cancelled"
+    offered = api("GET", f"/registrations/{mine['id']}", participant).get_json()
+    assert offered["state"] == "offered" and offered["offer_expires_at"]
+    accepted = api("POST", f"/registrations/{mine['id']}/accept", participant)
+    assert validate(accepted.get_json(), "Registration")["state"] == "confirmed"
+    declined = api("POST", f"/registrations/{mine['id']}/decline", participant)
+    assert declined.status_code == 409 and declined.get_json()["error"]["code"] == "not_offered"
+
+    # Lowering capacity bumps nobody and says so.
+    lowered = api("PATCH", f"/events/{event['id']}", organiser, json={"capacity": 1})
+    body = validate(lowered.get_json(), "Event")
+    assert body["capacity"] == 1 and body["seats_held"] == 2
+    assert body["warnings"][0]["code"] == "over_capacity"
+
+    listing = api("GET", f"/events/{event['id']}/registrations", organiser).get_json()[
+        "registrations"
+    ]
+    assert len(listing) == 4
+    for item in listing:
+        validate(item, "Registration")
+    assert api("GET", f"/events/{event['id']}/registrations", participant).status_code == 403
+
+    cancel_event = api("PATCH", f"/events/{event['id']}", organiser, json={"status": "cancelled"})
+    assert cancel_event.get_json()["status"] == "cancelled"
+    with app.app_context():
+        from eventsys.extensions import db
+
+        assert db.session.get(Event, event["id"]).sequence >= 2
+
+
+def test_waive_fee_and_move_through_the_api(api, token, validate):
+    organiser = token()
+    event = api(
+        "POST", "/events", organiser, json=event_body(capacity=0, status="published")
+    ).get_json()
+    first = api(
+        "POST", f"/events/{event['id']}/registrations", organiser, json={"email": "a@gmail.com"}
+    ).get_json()
+    second = api(
+        "POST", f"/events/{event['id']}/registrations", organiser, json={"email": "b@gmail.com"}
+    ).get_json()
+    no_reason = api(
+        "POST",
+        f"/registrations/{second['id']}/move",
+        organiser,
+        json={"reason": " ", "before_registration_id": first["id"]},
+    )
+    assert no_reason.status_code == 400
+    moved = api(
+        "POST",
+        f"/registrations/{second['id']}/move",
+        organiser,
+        json={"reason": "Innleder", "before_registration_id": first["id"]},
+    )
+    assert validate(moved.get_json(), "Registration")["position"] == 1
+    waived = api(
+        "POST",
+        f"/registrations/{first['id']}/waive-fee",
+        organiser,
+        json={"reason": "studentassistent"},
+    )
+    body = validate(waived.get_json(), "Registration")
+    assert body["fee_due"] == 0 and body["payment"]["status"] == "waived"
