@@ -32,6 +32,10 @@ silent, this module decides as follows:
   decision says when it went beyond capacity so that it can be shown.
 - Lowering capacity changes nobody; while more seats are held than there are, no new
   seat is handed out.
+
+Refusals raise `RuleError` with a stable code: invalid_tier, already_active,
+unknown_registration, not_active, not_offered, offer_expired, invalid_capacity,
+priority_window_open.
 """
 
 from __future__ import annotations
@@ -314,9 +318,7 @@ def register(
     elif in_window and new.tier != Tier.OWNER_STAFF:
         state = State.PENDING
     else:
-        someone_before = any(
-            queue_key(w) < queue_key(newcomer) for w in waiting_list(plan.regs())
-        )
+        someone_before = any(queue_key(w) < queue_key(newcomer) for w in waiting_list(plan.regs()))
         has_seat = free_seats(event, plan.regs()) > 0
         state = State.CONFIRMED if has_seat and not someone_before else State.WAITLISTED
     plan.add(replace(newcomer, state=state))

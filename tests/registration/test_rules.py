@@ -294,7 +294,11 @@ def test_an_expired_offer_passes_to_the_next():
 
 
 def test_lowering_capacity_below_the_seats_held_only_warns():
-    regs = [reg(1, 2, CONFIRMED), reg(2, 2, CONFIRMED), reg(3, 2, OFFERED, 1, offer_expires_at=at(9))]
+    regs = [
+        reg(1, 2, CONFIRMED),
+        reg(2, 2, CONFIRMED),
+        reg(3, 2, OFFERED, 1, offer_expires_at=at(9)),
+    ]
     regs.append(reg(4, 2, WAITLISTED, 2))
     result = rules.change_capacity(event(capacity=3), regs, 1, at(5))
     assert result.changes == ()
