@@ -1,0 +1,402 @@
+"""Event pages: the public list and event page, and the organisers' event admin."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_date, format_time
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from eventsys.auth.access import role_required
+from eventsys.auth.models import Role
+from eventsys.database import current_timezone, utcnow
+from eventsys.events import operations as event_ops
+from eventsys.events import rules
+from eventsys.events.forms import (
+    FORMAT_LABELS,
+    KIND_LABELS,
+    EventFilterForm,
+    EventForm,
+    default_event_form,
+)
+from eventsys.events.models import Event, EventFormat, EventKind, EventStatus
+from eventsys.extensions import db
+from eventsys.formatting import money
+from eventsys.organisations.models import Organisation
+from eventsys.registration import operations as reg_ops
+from eventsys.registration.forms import RegisterForm
+from eventsys.registration.models import Registration
+from eventsys.registration.rules import SEAT_HOLDING, WAITING, State
+
+bp = Blueprint("events", __name__)
+
+
+# --- presentation ---------------------------------------------------------------------
+
+
+@bp.app_template_filter("kind_label")
+def kind_label(kind) -> str:
+    return str(KIND_LABELS.get(str(kind), kind))
+
+
+@bp.app_template_filter("format_label")
+def format_label(value) -> str:
+    return str(FORMAT_LABELS.get(str(value), value))
+
+
+@bp.app_template_filter("event_when")
+def event_when(event: Event) -> str:
+    """'onsdag 10. mars 2027, 09:00–15:00' in Oslo time; both days when it spans two."""
+    zone = current_timezone()
+    start, end = event.starts_at.astimezone(zone), event.ends_at.astimezone(zone)
+    if start.date() == end.date():
+        return (
+            f"{format_date(event.starts_at, 'full')}, {_hm(event.starts_at)}–{_hm(event.ends_at)}"
+        )
+    return (
+        f"{format_date(event.starts_at, 'full')} {_hm(event.starts_at)} – "
+        f"{format_date(event.ends_at, 'full')} {_hm(event.ends_at)}"
+    )
+
+
+def _hm(moment: datetime) -> str:
+    return format_time(moment, "HH:mm")
+
+
+# --- reading --------------------------------------------------------------------------
+
+
+def is_organiser() -> bool:
+    return current_user.is_authenticated and current_user.has_role(Role.organiser)
+
+
+def visible_event(event_id: int) -> Event:
+    """The event, or 404: drafts exist only for organisers."""
+    event = db.session.get(Event, event_id)
+    if event is None or (event.status == EventStatus.draft and not is_organiser()):
+        abort(404)
+    return event
+
+
+def seat_counts(event_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """(seats held, people waiting) per event, in one query for a whole list."""
+    result = {event_id: (0, 0) for event_id in event_ids}
+    if not event_ids:
+        return result
+    rows = db.session.execute(
+        select(Registration.event_id, Registration.state, func.count())
+        .where(
+            Registration.event_id.in_(event_ids),
+            Registration.state.in_([s.value for s in SEAT_HOLDING | WAITING]),
+        )
+        .group_by(Registration.event_id, Registration.state)
+    )
+    for event_id, state, number in rows:
+        held, waiting = result[event_id]
+        if state in SEAT_HOLDING:
+            held += number
+        else:
+            waiting += number
+        result[event_id] = (held, waiting)
+    return result
+
+
+def _organisations() -> list[Organisation]:
+    return list(db.session.scalars(select(Organisation).order_by(Organisation.name)))
+
+
+def _month_bounds(month: str) -> tuple[datetime, datetime] | None:
+    match = re.fullmatch(r"(\d{4})-(\d{2})", month)
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        return None
+    year, number = int(match.group(1)), int(match.group(2))
+    zone = current_timezone()
+    start = datetime(year, number, 1, tzinfo=zone)
+    end = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=zone)
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+# --- public pages ---------------------------------------------------------------------
+
+
+@bp.route("/events")
+def index():
+    """Upcoming published and cancelled events, filtered by kind, format and month."""
+    upcoming = (
+        select(Event)
+        .where(
+            Event.status.in_([EventStatus.published, EventStatus.cancelled]),
+            Event.ends_at >= utcnow(),
+        )
+        .order_by(Event.starts_at, Event.id)
+    )
+    zone = current_timezone()
+    months = sorted(
+        {
+            (s.astimezone(zone).year, s.astimezone(zone).month)
+            for s in db.session.scalars(upcoming.with_only_columns(Event.starts_at))
+        }
+    )
+    form = EventFilterForm(formdata=request.args)
+    form.set_choices(
+        [(f"{y}-{m:02d}", format_date(date(y, m, 1), "LLLL y").capitalize()) for y, m in months]
+    )
+    query = upcoming
+    if form.kind.data:
+        if form.kind.data in KIND_LABELS:
+            query = query.where(Event.kind == EventKind(form.kind.data))
+        else:
+            form.kind.errors = [_("Choose one of the options.")]
+    if form.format.data:
+        if form.format.data in FORMAT_LABELS:
+            query = query.where(Event.format == EventFormat(form.format.data))
+        else:
+            form.format.errors = [_("Choose one of the options.")]
+    if form.month.data:
+        bounds = _month_bounds(form.month.data)
+        if bounds:
+            query = query.where(Event.starts_at >= bounds[0], Event.starts_at < bounds[1])
+            if form.month.data not in dict(form.month.choices):
+                form.month.choices.append((form.month.data, form.month.data))
+        else:
+            form.month.errors = [_("Choose one of the options.")]
+    events = list(db.session.scalars(query))
+    counts = seat_counts([e.id for e in events])
+    filtered = bool(form.kind.data or form.format.data or form.month.data)
+    status = 422 if form.errors else 200
+    return render_template(
+        "events/index.html", events=events, counts=counts, form=form, filtered=filtered
+    ), status
+
+
+@bp.route("/events/<int:event_id>")
+def show(event_id):
+    return event_page(visible_event(event_id))
+
+
+def event_page(event: Event, form: RegisterForm | None = None, status: int = 200):
+    """The event page; the registration view renders it again with the form's errors."""
+    now = utcnow()
+    held, waiting = reg_ops.counts(event.id)
+    registration_open = event.status == EventStatus.published and rules.registration_is_open(
+        event.registration_opens_at, event.registration_closes_at, now
+    )
+    viewer = None
+    if current_user.is_authenticated:
+        user = current_user._get_current_object()
+        person = reg_ops.Person(email=user.email, name=user.name, user=user)
+        affiliation = reg_ops.tier_for(person, event)
+        mine = [r for r in reg_ops.registrations_of(user) if r.event_id == event.id]
+        registration = next((r for r in mine if r.is_active), mine[0] if mine else None)
+        position = None
+        if registration is not None and registration.is_active:
+            position = reg_ops.positions(event.id).get(registration.id)
+        viewer = {
+            "affiliation": affiliation,
+            "fee": 0 if affiliation.tier == 1 else event.fee,
+            "registration": registration,
+            "position": position,
+            "fee_due": reg_ops.fee_due(event, registration) if registration else None,
+        }
+    can_register = registration_open and not (
+        viewer and viewer["registration"] is not None and viewer["registration"].is_active
+    )
+    # The online link is for people with a seat (or who attended), not for the public.
+    shows_link = is_organiser() or bool(
+        viewer
+        and viewer["registration"] is not None
+        and viewer["registration"].state in (State.CONFIRMED, State.ATTENDED)
+    )
+    return render_template(
+        "events/show.html",
+        event=event,
+        seats_left=max(0, event.capacity - held),
+        waiting=waiting,
+        registration_open=registration_open,
+        registration_upcoming=now < event.registration_opens_at,
+        priority_open=event.priority_deadline is not None and event.priority_deadline > now,
+        viewer=viewer,
+        can_register=can_register,
+        shows_link=shows_link,
+        form=form or RegisterForm(),
+        organiser=is_organiser(),
+    ), status
+
+
+# --- organisers -----------------------------------------------------------------------
+
+
+def problem_message(code: str) -> str:
+    """The user's language for each problem code of events.rules and operations."""
+    messages = {
+        "required": lambda: _("Enter a title."),
+        "invalid_choice": lambda: _("Choose one of the options."),
+        "ends_before_start": lambda: _("The event must end after it starts."),
+        "capacity_range": lambda: _(
+            "The capacity must be from 0 to %(max)d.", max=rules.MAX_CAPACITY
+        ),
+        "fee_range": lambda: _("The fee must be from 0 to %(max)s.", max=money(rules.MAX_FEE_ORE)),
+        "payment_days_range": lambda: _("The days to pay must be from 1 to 60."),
+        "offer_hours_range": lambda: _(
+            "The hours to answer an offer must be from 1 to 336 (14 days)."
+        ),
+        "closes_before_opens": lambda: _("Registration must close after it opens."),
+        "closes_after_end": lambda: _("Registration must close before the event ends."),
+        "priority_outside_registration": lambda: _(
+            "The priority deadline must be after registration opens and no later than it closes."
+        ),
+        "cancellation_after_start": lambda: _(
+            "The cancellation deadline must be no later than the start of the event."
+        ),
+        "venue_required": lambda: _(
+            "Enter the venue: an event on site or a hybrid event needs one to be published."
+        ),
+        "online_url_required": lambda: _(
+            "Enter the link: an online or hybrid event needs one to be published."
+        ),
+        "url_invalid": lambda: _("The link must start with https://."),
+        "missing_fields": lambda: _("Fill in all the required fields."),
+        "cancelled": lambda: _("A cancelled event cannot be published again."),
+    }
+    message = messages.get(code)
+    return message() if message else code
+
+
+def _attach(form: EventForm, error: event_ops.EventError) -> None:
+    for name, code in error.problems:
+        field = form._fields.get(name) if name != "csrf_token" else None
+        if field is None:
+            # Not form_errors: the error summary macro cannot show those with WTForms 3.3.
+            flash(problem_message(code), "error")
+        else:
+            field.errors = [*field.errors, problem_message(code)]
+
+
+def _status(form) -> int:
+    return 422 if form.errors else 200
+
+
+def _locked(event_id: int) -> Event:
+    event = event_ops.lock_event(event_id)
+    if event is None:
+        abort(404)
+    return event
+
+
+@bp.route("/organiser/events")
+@role_required(Role.organiser)
+def admin_index():
+    events = list(db.session.scalars(select(Event).order_by(Event.starts_at.desc(), Event.id)))
+    return render_template(
+        "events/admin_index.html", events=events, counts=seat_counts([e.id for e in events])
+    )
+
+
+@bp.route("/organiser/events/new", methods=["GET", "POST"])
+@role_required(Role.organiser)
+def create():
+    form = default_event_form(_organisations())
+    if form.validate_on_submit():
+        publishing = request.form.get("action") == "publish"
+        try:
+            event = event_ops.create_event(
+                form.values(), current_user, status="published" if publishing else "draft"
+            )
+        except event_ops.EventError as exc:
+            db.session.rollback()
+            _attach(form, exc)
+        else:
+            if publishing:
+                flash(_("The event is created and published."), "success")
+            else:
+                flash(_("The event is saved as a draft. Only organisers can see it."), "success")
+            return redirect(url_for("events.edit", event_id=event.id))
+    return render_template("events/form.html", form=form, event=None), _status(form)
+
+
+def _edit_page(event: Event, form: EventForm, status: int | None = None):
+    held, waiting = reg_ops.counts(event.id)
+    return render_template(
+        "events/form.html", form=form, event=event, held=held, waiting=waiting
+    ), status or _status(form)
+
+
+@bp.route("/organiser/events/<int:event_id>/edit", methods=["GET", "POST"])
+@role_required(Role.organiser)
+def edit(event_id):
+    event = db.session.get(Event, event_id)
+    if event is None:
+        abort(404)
+    form = EventForm(obj=event)
+    form.set_organisations(_organisations())
+    if form.is_submitted() and event.status == EventStatus.cancelled:
+        flash(_("A cancelled event cannot be changed."), "error")
+        return redirect(url_for("events.edit", event_id=event.id))
+    if form.validate_on_submit():
+        try:
+            event, over_by = reg_ops.update_event(event.id, form.changes_to(event), current_user)
+        except event_ops.EventError as exc:
+            db.session.rollback()
+            _attach(form, exc)
+            return _edit_page(db.session.get(Event, event_id), form)
+        flash(_("The event is saved."), "success")
+        if over_by > 0:
+            flash(
+                _(
+                    "Places held beyond the new capacity: %(n)d. Nobody has lost their "
+                    "place, and no place is offered until enough people have cancelled.",
+                    n=over_by,
+                ),
+                "warning",
+            )
+        return redirect(url_for("events.edit", event_id=event.id))
+    return _edit_page(event, form)
+
+
+@bp.route("/organiser/events/<int:event_id>/publish", methods=["POST"])
+@role_required(Role.organiser)
+def publish(event_id):
+    event = _locked(event_id)
+    try:
+        event_ops.publish(event, current_user)
+    except event_ops.EventError as exc:
+        db.session.rollback()
+        event = db.session.get(Event, event_id)
+        form = EventForm(obj=event, formdata=None)
+        form.set_organisations(_organisations())
+        flash(_("The event cannot be published yet."), "error")
+        _attach(form, exc)
+        return _edit_page(event, form, 422)
+    flash(_("The event is published and visible to everyone."), "success")
+    return redirect(url_for("events.edit", event_id=event.id))
+
+
+@bp.route("/organiser/events/<int:event_id>/cancel", methods=["GET", "POST"])
+@role_required(Role.organiser)
+def cancel(event_id):
+    event = db.session.get(Event, event_id)
+    if event is None:
+        abort(404)
+    if event.status == EventStatus.cancelled:
+        flash(_("The event is already cancelled."), "info")
+        return redirect(url_for("events.edit", event_id=event.id))
+    if event.status == EventStatus.draft:
+        # A cancelled event is public; a draft that was never published stays hidden.
+        flash(_("A draft is not public, so there is nothing to cancel."), "info")
+        return redirect(url_for("events.edit", event_id=event.id))
+    held, waiting = reg_ops.counts(event.id)
+    if request.method == "POST":
+        reg_ops.cancel_event(event.id, current_user)
+        flash(
+            _(
+                "The event is cancelled. Registered people told by e-mail: %(n)d.",
+                n=held + waiting,
+            ),
+            "success",
+        )
+        return redirect(url_for("events.edit", event_id=event.id))
+    return render_template("events/cancel.html", event=event, affected=held + waiting)

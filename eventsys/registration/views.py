@@ -1,0 +1,582 @@
+"""Registration pages: a participant registers and manages their registrations; the
+organisers see the participant list, act on it, export it and e-mail the participants."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from eventsys import mail
+from eventsys.auth.access import role_required
+from eventsys.auth.models import Role
+from eventsys.database import utcnow
+from eventsys.events.models import Event
+from eventsys.events.views import event_page, visible_event
+from eventsys.extensions import db
+from eventsys.formatting import money
+from eventsys.organisations import operations as org_ops
+from eventsys.registration import exports
+from eventsys.registration import operations as reg_ops
+from eventsys.registration.forms import (
+    STATE_LABELS,
+    TIER_LABELS,
+    TIER_REASON_LABELS,
+    AffiliationForm,
+    BehalfForm,
+    MessageForm,
+    MoveForm,
+    RegisterForm,
+    WaiveFeeForm,
+)
+from eventsys.registration.models import Registration
+from eventsys.registration.rules import ACTIVE, SEAT_HOLDING, WAITING, State
+
+bp = Blueprint("registration", __name__)
+
+
+@bp.app_template_filter("state_label")
+def state_label(state) -> str:
+    value = getattr(state, "value", state)
+    return str(STATE_LABELS.get(value, value))
+
+
+@bp.app_template_filter("tier_label")
+def tier_label(tier: int) -> str:
+    return str(TIER_LABELS.get(tier, tier))
+
+
+@bp.app_template_filter("tier_reason_label")
+def tier_reason_label(reason: str) -> str:
+    return str(TIER_REASON_LABELS.get(reason, reason))
+
+
+def error_message(code: str, on_behalf: bool = False) -> str:
+    """The user's language for each RegistrationError code."""
+    messages = {
+        "event_not_found": lambda: _("The event was not found."),
+        "event_not_open": lambda: _("This event is not open for registration."),
+        "registration_closed": lambda: _("Registration for this event is closed."),
+        "already_registered": lambda: (
+            _("This person is already registered for the event.")
+            if on_behalf
+            else _("You are already registered for this event.")
+        ),
+        "registration_not_found": lambda: _("The registration was not found."),
+        "event_started": lambda: _(
+            "The event has started, so the registration can no longer be cancelled."
+        ),
+        "not_active": lambda: _("This registration is already cancelled."),
+        "not_offered": lambda: _("There is no open offer for this registration."),
+        "offer_expired": lambda: _(
+            "The time to answer the offer has run out, so the place goes to the next "
+            "person on the waiting list."
+        ),
+        "reason_required": lambda: _("Give a reason for the move."),
+        "not_waiting": lambda: _("Only registrations on the waiting list can be moved."),
+        "move_target_invalid": lambda: _(
+            "Choose someone on the waiting list with the same priority tier."
+        ),
+        "organisation_not_found": lambda: _("The organisation was not found."),
+        "organisation_not_owner": lambda: _(
+            "The organisation is not an owner on the date of the event."
+        ),
+    }
+    message = messages.get(code)
+    return message() if message else _("That could not be done. Please try again.")
+
+
+def _when(moment: datetime | None) -> str:
+    return format_datetime(moment, "short") if moment else ""
+
+
+def outcome_message(reg: Registration, on_behalf: bool = False) -> str:
+    """What a registration's new state means, for the flash message after it."""
+    event = reg.event
+    fee = reg_ops.fee_due(event, reg)
+    if reg.state == State.CONFIRMED:
+        if on_behalf:
+            return _("%(name)s has a confirmed place.", name=reg.name or reg.email)
+        if fee:
+            return _(
+                "Your place is confirmed. The participant fee is %(fee)s; you will get a "
+                "message about payment.",
+                fee=money(fee),
+            )
+        return _("Your place is confirmed, and participation is free for you.")
+    if reg.state == State.PENDING:
+        if on_behalf:
+            return _(
+                "%(name)s is registered and gets an answer at the priority deadline.",
+                name=reg.name or reg.email,
+            )
+        return _(
+            "Your registration is received. Staff of the owners have priority until "
+            "%(deadline)s; you will hear from us then whether you have a place.",
+            deadline=_when(event.priority_deadline),
+        )
+    if reg.state == State.OFFERED:
+        return _(
+            "A place is offered. Accept it by %(deadline)s.", deadline=_when(reg.offer_expires_at)
+        )
+    position = reg_ops.positions(event.id).get(reg.id)
+    if on_behalf:
+        return _(
+            "%(name)s is on the waiting list as number %(position)d.",
+            name=reg.name or reg.email,
+            position=position or 0,
+        )
+    return _(
+        "The event is full, so you are on the waiting list as number %(position)d. We "
+        "e-mail you if a place becomes free.",
+        position=position or 0,
+    )
+
+
+# --- the participant ------------------------------------------------------------------
+
+
+@bp.route("/events/<int:event_id>/register", methods=["POST"])
+@login_required
+def register(event_id):
+    event = visible_event(event_id)
+    form = RegisterForm()
+    if not form.validate_on_submit():
+        return event_page(event, form, 422)
+    user = current_user._get_current_object()
+    person = reg_ops.Person(email=user.email, name=user.name, user=user)
+    try:
+        reg = reg_ops.register(
+            event.id,
+            person,
+            user,
+            dietary_needs=form.dietary_needs.data or "",
+            accessibility_needs=form.accessibility_needs.data or "",
+        )
+    except reg_ops.RegistrationError as exc:
+        db.session.rollback()
+        flash(error_message(exc.code), "error")
+    else:
+        flash(outcome_message(reg), "success")
+    return redirect(url_for("events.show", event_id=event_id))
+
+
+def _mine(reg: Registration) -> bool:
+    return reg.user_id == current_user.id or (
+        current_user.email_verified and reg.email == current_user.email
+    )
+
+
+def _own(reg_id: int) -> Registration:
+    reg = db.session.get(Registration, reg_id)
+    if reg is None or not _mine(reg):
+        abort(404)
+    return reg
+
+
+@bp.route("/account/registrations")
+@login_required
+def mine():
+    now = utcnow()
+    regs = reg_ops.registrations_of(current_user)
+    current = sorted(
+        (r for r in regs if r.is_active and r.event.ends_at >= now),
+        key=lambda r: (r.event.starts_at, r.id),
+    )
+    earlier = [r for r in regs if r not in current]
+    places: dict[int, int] = {}
+    for event_id in {r.event_id for r in current if r.state in WAITING}:
+        places.update(reg_ops.positions(event_id))
+    return render_template(
+        "registration/mine.html",
+        current=current,
+        earlier=earlier,
+        places=places,
+        fee_due=reg_ops.fee_due,
+        now=now,
+    )
+
+
+@bp.route("/account/registrations/<int:reg_id>/accept", methods=["POST"])
+@login_required
+def accept(reg_id):
+    reg = _own(reg_id)
+    try:
+        reg_ops.accept_offer(reg.id, current_user._get_current_object())
+    except reg_ops.RegistrationError as exc:
+        db.session.rollback()
+        flash(error_message(exc.code), "error")
+    else:
+        flash(outcome_message(reg), "success")
+    return redirect(url_for("registration.mine"))
+
+
+@bp.route("/account/registrations/<int:reg_id>/decline", methods=["POST"])
+@login_required
+def decline(reg_id):
+    reg = _own(reg_id)
+    try:
+        reg_ops.decline_offer(reg.id, current_user._get_current_object())
+    except reg_ops.RegistrationError as exc:
+        db.session.rollback()
+        flash(error_message(exc.code), "error")
+    else:
+        flash(
+            _("You have declined the place. It goes to the next person on the waiting list."),
+            "success",
+        )
+    return redirect(url_for("registration.mine"))
+
+
+@bp.route("/account/registrations/<int:reg_id>/cancel", methods=["GET", "POST"])
+@login_required
+def cancel(reg_id):
+    reg = _own(reg_id)
+    if request.method == "POST":
+        try:
+            reg_ops.cancel(reg.id, current_user._get_current_object())
+        except reg_ops.RegistrationError as exc:
+            db.session.rollback()
+            flash(error_message(exc.code), "error")
+        else:
+            flash(
+                _("Your registration for %(title)s is cancelled.", title=reg.event.title), "success"
+            )
+        return redirect(url_for("registration.mine"))
+    if not reg.is_active:
+        flash(error_message("not_active"), "info")
+        return redirect(url_for("registration.mine"))
+    return render_template(
+        "registration/cancel.html",
+        reg=reg,
+        event=reg.event,
+        fee=reg_ops.fee_due(reg.event, reg),
+        on_behalf=False,
+        action=url_for("registration.cancel", reg_id=reg.id),
+        back=url_for("registration.mine"),
+    )
+
+
+# --- the organisers -------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    reg: Registration
+    position: int | None
+    fee_due: int
+    affiliation: AffiliationForm | None = None
+    waive: WaiveFeeForm | None = None
+    move: MoveForm | None = None
+    has_errors: bool = False
+
+
+def _event(event_id: int) -> Event:
+    event = db.session.get(Event, event_id)
+    if event is None:
+        abort(404)
+    return event
+
+
+def _registration(event: Event, reg_id: int) -> Registration:
+    reg = db.session.get(Registration, reg_id)
+    if reg is None or reg.event_id != event.id:
+        abort(404)
+    return reg
+
+
+def _all_registrations(event: Event) -> list[Registration]:
+    return list(
+        db.session.scalars(
+            select(Registration)
+            .where(Registration.event_id == event.id)
+            .options(selectinload(Registration.organisation))
+            .order_by(Registration.registered_at, Registration.id)
+        )
+    )
+
+
+def _listed(event: Event) -> tuple[list[Registration], list[Registration], dict[int, int]]:
+    """(participants in list order, cancelled ones, waiting-list places). Seat holders
+    and those who came first, then the waiting list in its order."""
+    regs = _all_registrations(event)
+    places = reg_ops.positions(event.id)
+    listed = [r for r in regs if r.state != State.CANCELLED]
+    listed.sort(key=lambda r: (r.state in WAITING, places.get(r.id, 0)))
+    return listed, [r for r in regs if r.state == State.CANCELLED], places
+
+
+def _owner_choices(event: Event) -> list[tuple]:
+    day = reg_ops.local_date(event.starts_at)
+    owners = [f for f in org_ops.organisation_facts() if f.contributes_on(day)]
+    return [(o.id, o.name) for o in sorted(owners, key=lambda o: o.name)]
+
+
+def _move_choices(reg: Registration, listed: list[Registration], places) -> list[tuple]:
+    others = [r for r in listed if r.state in WAITING and r.tier == reg.tier and r.id != reg.id]
+    return [("front", _("First among those with the same priority tier"))] + [
+        (str(r.id), f"{places.get(r.id, '')}. {r.name or r.email}") for r in others
+    ]
+
+
+def _row_forms(event: Event, reg: Registration, listed, places, owners, given: dict) -> Row:
+    row = Row(reg, places.get(reg.id), reg_ops.fee_due(event, reg))
+    if reg.state not in ACTIVE:
+        return row
+    if reg.tier == 2 and owners:
+        row.affiliation = given.get("affiliation") or AffiliationForm(reg.id, formdata=None)
+        row.affiliation.organisation.choices = [("", _("— choose —"))] + owners
+    if reg.tier == 2 and event.fee > 0 and not reg.fee_waived:
+        row.waive = given.get("waive") or WaiveFeeForm(reg.id, formdata=None)
+    if reg.state in WAITING:
+        choices = _move_choices(reg, listed, places)
+        if len(choices) > 1:
+            row.move = given.get("move") or MoveForm(reg.id, formdata=None)
+            row.move.before.choices = choices
+    row.has_errors = any(f.errors for f in given.values())
+    return row
+
+
+def _participants_page(event: Event, status: int = 200, behalf=None, message=None, given=None):
+    listed, cancelled, places = _listed(event)
+    owners = _owner_choices(event)
+    given = given or {}
+    rows = [_row_forms(event, reg, listed, places, owners, given.get(reg.id, {})) for reg in listed]
+    held = sum(1 for r in listed if r.state in SEAT_HOLDING)
+    waiting = sum(1 for r in listed if r.state in WAITING)
+    confirmed = sum(1 for r in listed if r.state in (State.CONFIRMED, State.ATTENDED))
+    return render_template(
+        "registration/participants.html",
+        event=event,
+        rows=rows,
+        cancelled=cancelled,
+        held=held,
+        waiting=waiting,
+        confirmed=confirmed,
+        behalf=behalf or BehalfForm(formdata=None, locale=event.language),
+        message=message or MessageForm(formdata=None),
+        row_forms_with_errors=[f for forms in given.values() for f in forms.values() if f.errors],
+    ), status
+
+
+def _back(event: Event, reg: Registration | None = None):
+    anchor = f"reg-{reg.id}" if reg is not None else None
+    return redirect(url_for("registration.participants", event_id=event.id, _anchor=anchor))
+
+
+@bp.route("/organiser/events/<int:event_id>/participants")
+@role_required(Role.organiser)
+def participants(event_id):
+    return _participants_page(_event(event_id))
+
+
+def _export_name(event: Event, extension: str) -> str:
+    day = reg_ops.local_date(event.starts_at).isoformat()
+    return f"deltakere-{event.id}-{day}.{extension}"
+
+
+@bp.route("/organiser/events/<int:event_id>/participants.csv")
+@role_required(Role.organiser)
+def participants_csv(event_id):
+    event = _event(event_id)
+    listed, _cancelled, places = _listed(event)
+    return Response(
+        exports.to_csv(event, listed, places),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="{_export_name(event, "csv")}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@bp.route("/organiser/events/<int:event_id>/participants.xlsx")
+@role_required(Role.organiser)
+def participants_xlsx(event_id):
+    event = _event(event_id)
+    listed, _cancelled, places = _listed(event)
+    return Response(
+        exports.to_xlsx(event, listed, places),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={
+            "Content-Disposition": f'attachment; filename="{_export_name(event, "xlsx")}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@bp.route("/organiser/events/<int:event_id>/participants/register", methods=["POST"])
+@role_required(Role.organiser)
+def register_on_behalf(event_id):
+    event = _event(event_id)
+    form = BehalfForm()
+    if not form.validate_on_submit():
+        return _participants_page(event, 422, behalf=form)
+    person = reg_ops.Person(
+        email=form.email.data,
+        name=form.name.data.strip(),
+        vouched=True,
+        locale=form.locale.data,
+    )
+    try:
+        reg = reg_ops.register(
+            event.id,
+            person,
+            current_user._get_current_object(),
+            dietary_needs=form.dietary_needs.data or "",
+            accessibility_needs=form.accessibility_needs.data or "",
+            waive_fee=form.waive_fee.data,
+            override=form.override.data,
+        )
+    except reg_ops.RegistrationError as exc:
+        db.session.rollback()
+        form.email.errors = [*form.email.errors, error_message(exc.code, on_behalf=True)]
+        return _participants_page(_event(event_id), 422, behalf=form)
+    flash(outcome_message(reg, on_behalf=True), "success")
+    if reg.over_capacity:
+        flash(_("The place goes beyond the event's capacity."), "warning")
+    return _back(event, reg)
+
+
+@bp.route("/organiser/events/<int:event_id>/participants/message", methods=["POST"])
+@role_required(Role.organiser)
+def message_participants(event_id):
+    event = _event(event_id)
+    form = MessageForm()
+    if not form.validate_on_submit():
+        return _participants_page(event, 422, message=form)
+    # One line: a line break in a subject would start the message body early.
+    subject = " ".join(form.subject.data.split())
+    recipients = [
+        r for r in _all_registrations(event) if r.state in (State.CONFIRMED, State.ATTENDED)
+    ]
+    event_url = current_app.config["EVENTSYS_BASE_URL"] + url_for("events.show", event_id=event.id)
+    for reg in recipients:
+        mail.queue(
+            reg.email,
+            "registration/organiser_message",
+            locale=reg.locale,
+            reg=reg,
+            event=event,
+            subject=subject,
+            message=form.message.data.strip(),
+            event_url=event_url,
+        )
+    if recipients:
+        flash(_("E-mails sent to confirmed participants: %(n)d.", n=len(recipients)), "success")
+    else:
+        flash(_("There are no confirmed participants to send the message to."), "warning")
+    return _back(event)
+
+
+def _row_action(event_id: int, reg_id: int, form_class, key: str, operation):
+    """Validate one row's form and run its operation; on invalid input the list is
+    shown again with that row's form open and its errors."""
+    event = _event(event_id)
+    reg = _registration(event, reg_id)
+    form = form_class(reg.id)
+    if key == "affiliation":
+        form.organisation.choices = [("", _("— choose —"))] + _owner_choices(event)
+    elif key == "move":
+        listed, _cancelled, places = _listed(event)
+        form.before.choices = _move_choices(reg, listed, places)
+    if not form.validate_on_submit():
+        return _participants_page(event, 422, given={reg.id: {key: form}})
+    try:
+        message = operation(reg, form)
+    except reg_ops.RegistrationError as exc:
+        db.session.rollback()
+        flash(error_message(exc.code, on_behalf=True), "error")
+    else:
+        flash(message, "success")
+    return _back(event, reg)
+
+
+@bp.route(
+    "/organiser/events/<int:event_id>/participants/<int:reg_id>/affiliation", methods=["POST"]
+)
+@role_required(Role.organiser)
+def confirm_affiliation(event_id, reg_id):
+    def run(reg, form):
+        reg_ops.confirm_affiliation(
+            reg.id, form.organisation.data, current_user._get_current_object()
+        )
+        return _(
+            "%(name)s is confirmed as staff of %(org)s and has priority.",
+            name=reg.name or reg.email,
+            org=dict(form.organisation.choices).get(form.organisation.data, ""),
+        )
+
+    return _row_action(event_id, reg_id, AffiliationForm, "affiliation", run)
+
+
+@bp.route("/organiser/events/<int:event_id>/participants/<int:reg_id>/waive-fee", methods=["POST"])
+@role_required(Role.organiser)
+def waive_fee(event_id, reg_id):
+    def run(reg, form):
+        reg_ops.waive_fee(
+            reg.id, current_user._get_current_object(), (form.reason.data or "").strip()
+        )
+        return _("The fee is waived for %(name)s.", name=reg.name or reg.email)
+
+    return _row_action(event_id, reg_id, WaiveFeeForm, "waive", run)
+
+
+@bp.route("/organiser/events/<int:event_id>/participants/<int:reg_id>/move", methods=["POST"])
+@role_required(Role.organiser)
+def move(event_id, reg_id):
+    def run(reg, form):
+        before = None if form.before.data == "front" else int(form.before.data)
+        reg_ops.move(reg.id, before, form.reason.data, current_user._get_current_object())
+        return _("%(name)s is moved on the waiting list.", name=reg.name or reg.email)
+
+    return _row_action(event_id, reg_id, MoveForm, "move", run)
+
+
+@bp.route(
+    "/organiser/events/<int:event_id>/participants/<int:reg_id>/cancel", methods=["GET", "POST"]
+)
+@role_required(Role.organiser)
+def cancel_for(event_id, reg_id):
+    event = _event(event_id)
+    reg = _registration(event, reg_id)
+    if request.method == "POST":
+        try:
+            reg_ops.cancel(reg.id, current_user._get_current_object())
+        except reg_ops.RegistrationError as exc:
+            db.session.rollback()
+            flash(error_message(exc.code, on_behalf=True), "error")
+        else:
+            flash(
+                _("The registration of %(name)s is cancelled.", name=reg.name or reg.email),
+                "success",
+            )
+        return _back(event, reg)
+    if not reg.is_active:
+        flash(error_message("not_active"), "info")
+        return _back(event, reg)
+    return render_template(
+        "registration/cancel.html",
+        reg=reg,
+        event=event,
+        fee=reg_ops.fee_due(event, reg),
+        on_behalf=True,
+        action=url_for("registration.cancel_for", event_id=event.id, reg_id=reg.id),
+        back=url_for("registration.participants", event_id=event.id, _anchor=f"reg-{reg.id}"),
+    )
