@@ -37,7 +37,7 @@ PRODID = "-//Kompetansenettverk for studenters suksess//eventsys//NB"
 TZID = "Europe/Oslo"
 
 #: Where a cycle item is shown on our site, relative to base_url.
-ITEM_PAGE = "/arshjul/#item-{id}"
+ITEM_PAGE = "/arshjul#item-{id}"
 
 #: How often subscribers should fetch the feed again (RFC 7986 and the Microsoft form).
 REFRESH_INTERVAL = timedelta(hours=12)

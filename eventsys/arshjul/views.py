@@ -1,3 +1,484 @@
-from flask import Blueprint
+"""Årshjul pages and feeds: the year wheel, the iCalendar feeds (public, private, one
+event), a person's calendar link and follows, unsubscribing, and the organisers'
+cycle item pages."""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from datetime import date, datetime, timedelta
+from urllib.parse import urlencode
+
+from babel.dates import format_skeleton, get_month_names
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import format_date, format_time, get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from eventsys.arshjul import operations, wheel
+from eventsys.arshjul.forms import (
+    AUDIENCE_LABELS,
+    CATEGORY_LABELS,
+    MONTH_NAMES,
+    NTH_LABELS,
+    WEEKDAY_NAMES,
+    ConfirmForm,
+    CycleItemForm,
+    FollowForm,
+)
+from eventsys.arshjul.models import CycleItem
+from eventsys.arshjul.rules import Audience, Category, RecurrenceKind
+from eventsys.auth.access import role_required
+from eventsys.auth.models import Role
+from eventsys.database import current_timezone, utcnow, writes_database
+from eventsys.events.models import Event, EventStatus
+from eventsys.extensions import db
 
 bp = Blueprint("arshjul", __name__)
+
+MIN_YEAR, MAX_YEAR = 1970, 2200
+
+
+# --- presentation ---------------------------------------------------------------------
+
+
+def _lang() -> str:
+    return "en" if str(get_locale()) == "en" else "nb"
+
+
+@bp.app_template_filter("arshjul_category")
+def category_label(category) -> str:
+    return str(CATEGORY_LABELS.get(Category(category), category))
+
+
+@bp.app_template_filter("arshjul_audience")
+def audience_label(audience) -> str:
+    return str(AUDIENCE_LABELS.get(audience, audience))
+
+
+def _hm(moment: datetime) -> str:
+    return format_time(moment, "HH:mm")
+
+
+@bp.app_template_filter("arshjul_when")
+def entry_when(entry: wheel.Entry) -> str:
+    """'mandag 13. september 2027' or a period, or with the time for timed entries."""
+    if entry.all_day:
+        if entry.several_days:
+            return f"{format_date(entry.first_day, 'long')} – {format_date(entry.last_day, 'long')}"
+        return format_date(entry.first_day, "full")
+    zone = current_timezone()
+    start, end = entry.start.astimezone(zone), entry.end.astimezone(zone)
+    if start.date() == end.date():
+        return f"{format_date(start.date(), 'full')}, {_hm(start)}–{_hm(end)}"
+    return (
+        f"{format_date(start.date(), 'full')} {_hm(start)} – "
+        f"{format_date(end.date(), 'full')} {_hm(end)}"
+    )
+
+
+def _day_month(month: int, day: int) -> str:
+    return format_skeleton("MMMMd", date(2000, month, day), locale=get_locale())
+
+
+@bp.app_template_filter("arshjul_recurrence")
+def recurrence_text(item: CycleItem) -> str:
+    """How an item repeats, in words: 'Hvert år 15. februar', 'Andre mandag i september'."""
+    text = _recurrence_words(item)
+    return text[:1].upper() + text[1:]
+
+
+def _recurrence_words(item: CycleItem) -> str:
+    kind = item.recurrence_kind
+    if kind == RecurrenceKind.FIXED_DATE:
+        return _("Every year on %(date)s", date=_day_month(item.month, item.day))
+    if kind == RecurrenceKind.NTH_WEEKDAY:
+        nth = dict(NTH_LABELS).get(item.nth, item.nth)
+        return _(
+            "The %(nth)s %(weekday)s of %(month)s",
+            nth=nth,
+            weekday=WEEKDAY_NAMES[item.weekday],
+            month=MONTH_NAMES[item.month - 1],
+        )
+    if kind == RecurrenceKind.PERIOD:
+        return _(
+            "Every year from %(start)s to %(end)s",
+            start=_day_month(item.month, item.day),
+            end=_day_month(item.end_month, item.end_day),
+        )
+    return _(
+        "Custom rule %(rule)s from %(date)s",
+        rule=item.rrule,
+        date=format_date(item.rrule_start, "long"),
+    )
+
+
+def _month_names(width: str) -> list[str]:
+    names = get_month_names(width, context="stand-alone", locale=get_locale())
+    return [names[i] for i in range(1, 13)]
+
+
+# --- request arguments ----------------------------------------------------------------
+
+
+def _year() -> int:
+    raw = request.args.get("year")
+    if raw is None or raw == "":
+        return operations.local_today().year
+    if not re.fullmatch(r"\d{4}", raw) or not MIN_YEAR <= int(raw) <= MAX_YEAR:
+        abort(400)
+    return int(raw)
+
+
+def _categories() -> list[Category] | None:
+    """?category=… (repeatable); none means every category. An unknown one is a 400,
+    so a mistyped feed address does not quietly show everything."""
+    raw = request.args.getlist("category")
+    if not raw:
+        return None
+    try:
+        chosen = {Category(value) for value in raw}
+    except ValueError:
+        abort(400)
+    return [category for category in operations.CATEGORIES if category in chosen]
+
+
+def _viewer():
+    return current_user if current_user.is_authenticated else None
+
+
+# --- the year wheel -------------------------------------------------------------------
+
+
+def _wheel(year: int, entries, today: date | None) -> wheel.Wheel:
+    labels = {category: category_label(category) for category in Category}
+    return wheel.layout(year, entries, today, labels, _month_names("abbreviated"))
+
+
+def _feed_links(categories: list[Category] | None) -> dict:
+    base = current_app.config["EVENTSYS_BASE_URL"]
+    query = urlencode([("category", c.value) for c in categories or []])
+    https = f"{base}{url_for('arshjul.feed')}" + (f"?{query}" if query else "")
+    webcal = re.sub(r"^https?://", "webcal://", https)
+    return {
+        "https": https,
+        "webcal": webcal,
+        "download": url_for("arshjul.feed") + (f"?{query}" if query else ""),
+    }
+
+
+@bp.route("/arshjul")
+def index():
+    year = _year()
+    categories = _categories()
+    today = operations.local_today()
+    viewer = _viewer()
+    # Organisers keep the årshjul, so their overview has every item; everybody else
+    # sees what their private feed and reminders would give them.
+    if viewer is not None and viewer.has_role(Role.organiser):
+        audiences = set(Audience)
+    else:
+        audiences = operations.audiences_for(viewer)
+    entries = operations.year_entries(year, audiences, categories, _lang())
+    months: OrderedDict[int, list] = OrderedDict((month, []) for month in range(1, 13))
+    for entry in entries:
+        months[max(entry.first_day, date(year, 1, 1)).month].append(entry)
+    return render_template(
+        "arshjul/index.html",
+        year=year,
+        today=today,
+        wheel=_wheel(year, entries, today),
+        entries=entries,
+        months=months,
+        month_names=[name.capitalize() for name in _month_names("wide")],
+        categories=categories,
+        all_categories=operations.CATEGORIES,
+        links=_feed_links(categories),
+    )
+
+
+@bp.route("/arshjul.svg")
+def wheel_svg():
+    """The wheel alone, of the public items and events, for embedding elsewhere."""
+    year = _year()
+    categories = _categories()
+    today = operations.local_today()
+    entries = operations.year_entries(year, operations.audiences_for(None), categories, _lang())
+    base = current_app.config["EVENTSYS_BASE_URL"]
+    svg = render_template(
+        "arshjul/_wheel.svg.html",
+        wheel=_wheel(year, entries, today),
+        standalone=True,
+        page_url=f"{base}{url_for('arshjul.index', year=year)}",
+        base_url=base,
+    )
+    response = Response(svg, mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+# --- iCalendar ------------------------------------------------------------------------
+
+
+def _calendar_response(feed: operations.Feed, filename: str, *, private: bool = False):
+    response = Response(feed.data, mimetype="text/calendar")
+    response.set_etag(feed.etag.strip('"'))
+    # HTTP dates have whole seconds: a second change within the second of the last
+    # one would not move Last-Modified, so it is only sent once that second is over.
+    # A private feed also changes when someone unfollows (a deleted row), so its time
+    # could go backwards; it is validated by its ETag alone.
+    if not private and feed.last_modified + timedelta(seconds=1) <= utcnow():
+        response.last_modified = feed.last_modified
+    response.headers["Cache-Control"] = "private, no-cache" if private else "public, no-cache"
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response.make_conditional(request)
+
+
+@bp.route("/arshjul.ics")
+def feed():
+    """The public årshjul: public items and published or cancelled events;
+    ?category= (repeatable) and ?year= narrow it."""
+    year = request.args.get("year")
+    feed = operations.public_feed(_categories(), _year() if year else None, _lang())
+    return _calendar_response(feed, "arshjul.ics")
+
+
+@bp.route("/events/<int:event_id>.ics")
+def event_calendar(event_id):
+    event = db.session.get(Event, event_id)
+    if event is None or event.status == EventStatus.draft:
+        abort(404)
+    data = operations.event_ics(event, _lang())
+    feed = operations.Feed(data, event.updated_at, operations.ical.etag_for(data))
+    response = _calendar_response(feed, f"event-{event.id}.ics")
+    response.headers["Content-Disposition"] = f'attachment; filename="event-{event.id}.ics"'
+    return response
+
+
+@bp.route("/calendar/<token>.ics")
+def private_feed(token):
+    user = operations.user_for_calendar_token(token)
+    if user is None:
+        abort(404)
+    return _calendar_response(operations.private_feed(user), "kalender.ics", private=True)
+
+
+# --- a person's calendar link and follows -------------------------------------------
+
+
+def _private_links(token: str) -> dict:
+    base = current_app.config["EVENTSYS_BASE_URL"]
+    https = base + url_for("arshjul.private_feed", token=token)
+    return {"https": https, "webcal": re.sub(r"^https?://", "webcal://", https)}
+
+
+def _account_page(follow_form: FollowForm | None = None, status: int = 200):
+    token = operations.calendar_token(current_user)
+    if follow_form is None:
+        follow_form = FollowForm(
+            formdata=None, categories=[c.value for c in operations.follows_of(current_user)]
+        )
+    return render_template(
+        "arshjul/account.html",
+        links=_private_links(token),
+        follow_form=follow_form,
+        confirm_form=ConfirmForm(),
+    ), status
+
+
+@bp.route("/account/calendar")
+@writes_database  # the link is made on the first visit
+@login_required
+def account():
+    return _account_page()
+
+
+@bp.route("/account/calendar/new-link", methods=["POST"])
+@login_required
+def new_link():
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    operations.renew_calendar_token(current_user)
+    flash(_("You have a new calendar link. The old one no longer works."), "success")
+    return redirect(url_for("arshjul.account"))
+
+
+@bp.route("/account/calendar/follows", methods=["POST"])
+@login_required
+def follows():
+    form = FollowForm()
+    if not form.validate_on_submit():
+        db.session.rollback()
+        return _account_page(form, 422)
+    chosen = operations.set_follows(current_user, form.categories.data)
+    if chosen:
+        flash(
+            _(
+                "Saved. You follow: %(names)s.",
+                names=", ".join(category_label(c) for c in operations.CATEGORIES if c in chosen),
+            ),
+            "success",
+        )
+    else:
+        flash(_("Saved. You follow no categories."), "success")
+    return redirect(url_for("arshjul.account"))
+
+
+@bp.route("/arshjul/unsubscribe/<token>", methods=["GET", "POST"])
+def unsubscribe(token):
+    """The link in every reminder. It asks before it acts: mail scanners open links,
+    and must not unsubscribe anybody by doing so."""
+    found = operations.read_unsubscribe_token(token)
+    if found is None:
+        return render_template(
+            "arshjul/unsubscribe.html",
+            problem=_("The link is not valid. Check that you copied all of it."),
+        ), 400
+    user, category = found
+    form = ConfirmForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        operations.unfollow(user, category)
+        return render_template("arshjul/unsubscribe.html", done=True, category=category)
+    return render_template(
+        "arshjul/unsubscribe.html", category=category, email=user.email, form=form
+    )
+
+
+# --- organisers -----------------------------------------------------------------------
+
+
+def problem_message(code: str, detail: str = "") -> str:
+    """The user's language for each problem code of the cycle item operation."""
+    messages = {
+        "required": lambda: _("Fill in this field."),
+        "invalid_choice": lambda: _("Choose one of the options."),
+        "missing_title": lambda: _("Enter a Norwegian title."),
+        "bad_link": lambda: _("The link must start with https://."),
+        "bad_year": lambda: _("Enter a year from 1900 to 2200."),
+        "reminder_minutes_all_day": lambda: _(
+            "An all-day item is reminded of in whole days; leave the minutes empty."
+        ),
+        "bad_month": lambda: _("Choose a month."),
+        "bad_day": lambda: _("This day does not exist in the month chosen."),
+        "feb_29_period": lambda: _(
+            "A period cannot start or end on 29 February. Use 28 February or 1 March."
+        ),
+        "bad_weekday": lambda: _("Choose a weekday."),
+        "bad_n": lambda: _("Choose first, second, third, fourth or last."),
+        "bad_dtstart": lambda: _("Enter the date the rule starts."),
+        "timed_period": lambda: _("A period is always all-day."),
+        "missing_start_time": lambda: _("Enter the time it starts, or tick “All day”."),
+        "end_or_duration": lambda: _("Enter the time it ends."),
+        "end_before_start": lambda: _("The end must be after the start, on the same day."),
+        "bad_reminder": lambda: _("The reminder must come before the item."),
+        "years_with_rrule": lambda: _(
+            "A custom rule sets its own start and end (the start date and COUNT or UNTIL); "
+            "leave the years empty."
+        ),
+        "years_reversed": lambda: _("The last year cannot be before the first year."),
+        "no_occurrences": lambda: _("The item would never take place. Check the dates and years."),
+    }
+    message = messages.get(code)
+    if message is not None:
+        return message()
+    # The custom rule's own checks: the technical detail is the useful part.
+    return _("The rule is not valid: %(detail)s", detail=detail or code)
+
+
+def _attach(form: CycleItemForm, error: operations.CycleItemError) -> None:
+    for column, code, detail in error.problems:
+        field = form.field_for(column) if column else None
+        message = problem_message(code, detail)
+        if field is None:
+            form.form_errors.append(message)
+        else:
+            field.errors = [*field.errors, message]
+
+
+def _status(form) -> int:
+    return 422 if form.errors or form.form_errors else 200
+
+
+def _item_or_404(item_id: int) -> CycleItem:
+    item = db.session.get(CycleItem, item_id)
+    if item is None or item.deleted_at is not None:
+        abort(404)
+    return item
+
+
+@bp.route("/organiser/arshjul")
+@role_required(Role.organiser)
+def admin_index():
+    items = operations.live_items()
+    order = {category: i for i, category in enumerate(operations.CATEGORIES)}
+    items.sort(key=lambda item: (order[item.category], item.title_nb.lower()))
+    return render_template("arshjul/admin_index.html", items=items)
+
+
+@bp.route("/organiser/arshjul/new", methods=["GET", "POST"])
+@role_required(Role.organiser)
+def create():
+    form = CycleItemForm()
+    if form.validate_on_submit():
+        try:
+            item = operations.create_item(form.values(), current_user)
+        except operations.CycleItemError as exc:
+            db.session.rollback()
+            _attach(form, exc)
+        else:
+            flash(_("The item is added to the årshjul."), "success")
+            return redirect(url_for("arshjul.edit", item_id=item.id))
+    return render_template("arshjul/form.html", form=form, item=None), _status(form)
+
+
+@bp.route("/organiser/arshjul/<int:item_id>/edit", methods=["GET", "POST"])
+@role_required(Role.organiser)
+def edit(item_id):
+    item = _item_or_404(item_id)
+    form = CycleItemForm()
+    if not form.is_submitted():
+        form.load(item)
+    if form.validate_on_submit():
+        item = operations.lock_item(item_id)
+        if item is None:
+            abort(404)
+        try:
+            operations.update_item(item, form.values(), current_user)
+        except operations.CycleItemError as exc:
+            db.session.rollback()
+            item = _item_or_404(item_id)
+            _attach(form, exc)
+        else:
+            flash(_("The item is saved."), "success")
+            return redirect(url_for("arshjul.edit", item_id=item.id))
+    return render_template("arshjul/form.html", form=form, item=item), _status(form)
+
+
+@bp.route("/organiser/arshjul/<int:item_id>/delete", methods=["GET", "POST"])
+@role_required(Role.organiser)
+def delete(item_id):
+    item = _item_or_404(item_id)
+    form = ConfirmForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        locked = operations.lock_item(item_id)
+        if locked is None:
+            abort(404)
+        operations.delete_item(locked, current_user)
+        flash(_("“%(title)s” is deleted from the årshjul.", title=locked.title_nb), "success")
+        return redirect(url_for("arshjul.admin_index"))
+    return render_template("arshjul/delete.html", item=item, form=form)
