@@ -9,7 +9,7 @@ TRANSLATIONS := eventsys/translations
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po))
 PORT ?= 5000
 
-.PHONY: run test test-sqlite test-postgres lint format translations messages install clean
+.PHONY: run test test-sqlite test-postgres lint format translations messages install clean fake-stripe
 
 install: $(STAMP)
 
@@ -44,9 +44,11 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 
 test-sqlite: install translations
+	scripts/ensure-chromium.sh
 	$(BIN)/pytest
 
 test-postgres: install translations
+	scripts/ensure-chromium.sh
 	@url=$$(scripts/pgtest.sh start) || exit 1; \
 	TEST_DATABASE_URL="$$url" $(BIN)/pytest; status=$$?; \
 	scripts/pgtest.sh stop; exit $$status
@@ -56,3 +58,7 @@ test: lint test-sqlite test-postgres
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
 	find . -name '*.mo' -delete
+
+# A fake Stripe for a local card-payment demo (see README, "Card payments in the demo").
+fake-stripe: $(STAMP)
+	$(BIN)/python -m tests.fakestripe --port 12111 --webhook-url http://localhost:$(PORT)/stripe/webhook

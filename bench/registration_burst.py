@@ -184,6 +184,28 @@ def burst(base_url: str, token: str, event_id: int, emails: list[str], concurren
         return list(pool.map(one, enumerate(emails)))
 
 
+def burst_requests(base_url: str, token: str, calls: list[tuple[str, dict]], concurrency: int):
+    """POST each (path, json) at once; returns [(status, body)]."""
+    session = requests.Session()
+    adapter = requests.adapters.HTTPAdapter(pool_connections=concurrency, pool_maxsize=concurrency)
+    session.mount("http://", adapter)
+    gate = threading.Barrier(min(concurrency, len(calls)))
+    headers = {"Authorization": f"Bearer {token}"}
+
+    def one(index_call):
+        index, (path, body) = index_call
+        if index < gate.parties:
+            gate.wait()
+        try:
+            response = session.post(base_url + path, json=body, headers=headers, timeout=120)
+            return response.status_code, response.text
+        except requests.RequestException as exc:
+            return 0, repr(exc)
+
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        return list(pool.map(one, enumerate(calls)))
+
+
 def seat_counts(app, event_id: int) -> dict[str, int]:
     from sqlalchemy import func, select
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask, jsonify, render_template, request, session
 from flask_babel import get_locale
@@ -52,6 +53,7 @@ def import_models() -> None:
     from eventsys.events import models as _events  # noqa: F401
     from eventsys.mail import models as _mail  # noqa: F401
     from eventsys.organisations import models as _org  # noqa: F401
+    from eventsys.payments import models as _payments  # noqa: F401
     from eventsys.registration import models as _registration  # noqa: F401
 
 
@@ -95,6 +97,7 @@ def register_blueprints(app: Flask) -> None:
     from eventsys.auth.views import bp as auth_bp
     from eventsys.events.views import bp as events_bp
     from eventsys.organisations.views import bp as organisations_bp
+    from eventsys.payments.views import bp as payments_bp
     from eventsys.public.views import bp as public_bp
     from eventsys.registration.views import bp as registration_bp
 
@@ -104,6 +107,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(events_bp)
     app.register_blueprint(registration_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(payments_bp)
     app.register_blueprint(arshjul_bp)
 
 
@@ -130,14 +134,24 @@ def register_request_hooks(app: Flask) -> None:
 
     @app.after_request
     def security_headers(response):
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-            "frame-ancestors 'none'; form-action 'self' https://checkout.stripe.com",
-        )
+        response.headers.setdefault("Content-Security-Policy", _content_security_policy(app))
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
+
+
+def _content_security_policy(app: Flask) -> str:
+    """Everything from this site only. Forms post here; the card-payment form is
+    redirected on to Stripe Checkout (form-action governs that redirect too), or to
+    STRIPE_API_BASE's origin when a Stripe-compatible server (the local fake) is set."""
+    checkout = "https://checkout.stripe.com"
+    if app.config.get("STRIPE_API_BASE"):
+        parts = urlsplit(app.config["STRIPE_API_BASE"])
+        checkout += f" {parts.scheme}://{parts.netloc}"
+    return (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        f"frame-ancestors 'none'; form-action 'self' {checkout}"
+    )
 
 
 def _wants_json() -> bool:

@@ -99,10 +99,13 @@ def lock_for_update(query):
     return query.with_for_update()
 
 
-def _forget_mail_on_rollback(session, _previous=None):
+def _forget_mail_on_rollback(session, previous_transaction):
+    """Mail queued in a transaction that rolls back is never delivered. A savepoint
+    rolling back (a refused duplicate, say) keeps what the outer transaction queued."""
     from eventsys import mail
 
-    mail.forget_queued(session)
+    if previous_transaction.parent is None and not previous_transaction.nested:
+        mail.forget_queued(session)
 
 
 def commit() -> None:
@@ -127,4 +130,4 @@ def current_timezone():
 
 
 # Mail queued in a transaction that rolls back must never be delivered.
-event.listen(OrmSession, "after_rollback", _forget_mail_on_rollback)
+event.listen(OrmSession, "after_soft_rollback", _forget_mail_on_rollback)

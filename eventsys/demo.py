@@ -7,15 +7,18 @@ local demo database only.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from eventsys.auth import operations as accounts
 from eventsys.auth.models import Role, User
 from eventsys.extensions import db
 from eventsys.organisations import operations as orgs
 from eventsys.organisations.models import Organisation
+from eventsys.registration import operations as registration
+from eventsys.registration.models import Registration
+from eventsys.registration.rules import State
 
 DEMO_PASSWORD = "demo-passord-2026"
 
@@ -94,7 +97,277 @@ def load() -> list[str]:
         f"organisations: {len(OWNERS)} owners, {len(OBSERVERS)} observers, {len(OTHERS)} other"
     )
 
+    users = {}
     for email, name, role in USERS:
-        accounts.create_user(email, DEMO_PASSWORD, name=name, role=role, verified=True)
+        users[email] = accounts.create_user(
+            email, DEMO_PASSWORD, name=name, role=role, verified=True
+        )
         lines.append(f"user {email} ({role.value}) password {DEMO_PASSWORD}")
+
+    lines += load_events(users)
+    try:
+        from eventsys.arshjul.demo import load_cycle
+    except ImportError:  # the årshjul demo arrives with its own package
+        pass
+    else:
+        lines += load_cycle()
+
+    # The demo's own e-mails are kept in the outbox as sent: loading it must not
+    # mail (or log) dozens of confirmations.
+    from eventsys import mail
+    from eventsys.mail.models import OutboundMail
+
+    mail.forget_queued(db.session)
+    db.session.execute(update(OutboundMail).values(sent_at=func.now(), claimed_by="demo"))
     return lines
+
+
+# Participants without accounts, registered by the secretariat on their behalf.
+GUESTS = [
+    ("Marte Solberg", "marte.solberg@uib.no"),
+    ("Eirik Nilsen", "eirik.nilsen@ntnu.no"),
+    ("Ingrid Johansen", "ingrid.johansen@uit.no"),
+    ("Sindre Bakke", "sindre.bakke@oslomet.no"),
+    ("Nora Haugen", "nora.haugen@uia.no"),
+    ("Henrik Dahl", "henrik.dahl@hvl.no"),
+    ("Sofie Lunde", "sofie.lunde@sio.no"),
+    ("Magnus Strand", "magnus.strand@sammen.no"),
+    ("Thea Moen", "thea.moen@nord.no"),
+    ("Jakob Berg", "jakob.berg@himolde.no"),
+    ("Emma Lie", "emma.lie@uis.no"),
+    ("Oskar Vik", "oskar.vik@vid.no"),
+    ("Ida Knutsen", "ida.knutsen@bi.no"),
+    ("Mathias Hagen", "mathias.hagen@gmail.com"),
+    ("Amalie Eide", "amalie.eide@nmbu.no"),
+    ("Kristian Ruud", "kristian.ruud@sit.no"),
+    ("Julie Fossum", "julie.fossum@ntnu.no"),
+    ("Andreas Holm", "andreas.holm@outlook.com"),
+    ("Vilde Aas", "vilde.aas@uio.no"),
+    ("Sander Lien", "sander.lien@hivolda.no"),
+    ("Hanna Tveit", "hanna.tveit@usn.no"),
+    ("Elias Myhre", "elias.myhre@uib.no"),
+    ("Frida Sæther", "frida.saether@oslomet.no"),
+    ("Tobias Brekke", "tobias.brekke@gmail.com"),
+]
+
+
+def _at(days: float, hour: int = 9, minute: int = 0) -> datetime:
+    """A time `days` from today at hour:minute Oslo time (as UTC)."""
+    from zoneinfo import ZoneInfo
+
+    oslo = ZoneInfo("Europe/Oslo")
+    day = (datetime.now(oslo) + timedelta(days=days)).date()
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=oslo).astimezone(UTC)
+
+
+def _event(organiser, status="published", **values):
+    from eventsys.events import operations as events
+
+    values.setdefault("kind", "seminar")
+    values.setdefault("format", "on_site")
+    values.setdefault("language", "nb")
+    return events.create_event(values, organiser, status=status)
+
+
+def _register_guests(event, guests, organiser, when):
+    for offset, (name, email) in enumerate(guests):
+        registration.register(
+            event.id,
+            registration.Person(email=email, name=name, vouched=True),
+            organiser,
+            now=when + timedelta(minutes=7 * offset),
+            dietary_needs="Vegetar" if offset % 5 == 0 else "",
+            accessibility_needs="Trenger teleslynge" if offset == 3 else "",
+        )
+
+
+def load_events(users) -> list[str]:
+    """Events in every state, relative to today: open, in the priority window, full
+    with a waiting list, not yet open, past, cancelled and a draft."""
+    organiser = users["arrangement@kompetansenettverk.no"]
+    uib = db.session.scalar(
+        select(Organisation).where(Organisation.name == "Universitetet i Bergen")
+    )
+    oslomet = db.session.scalar(select(Organisation).where(Organisation.name.like("OsloMet%")))
+    sammen = db.session.scalar(select(Organisation).where(Organisation.name.like("Sammen%")))
+    now = datetime.now(UTC)
+
+    open_seminar = _event(
+        organiser,
+        title="Trepartssamarbeid i praksis: lærested, samskipnad og studenter",
+        description=(
+            "Hvordan skaper vi en møtekultur der utdanningsinstitusjon, studentsamskipnad og "
+            "studenter alltid sitter rundt samme bord? Erfaringer fra Bergen og Tromsø, og "
+            "gruppearbeid om operative strategier og møteplaner for samarbeid."
+        ),
+        venue="Universitetet i Bergen, Universitetsaulaen, Muséplass 3, Bergen",
+        starts_at=_at(24, 9),
+        ends_at=_at(24, 15, 30),
+        capacity=30,
+        registration_opens_at=now - timedelta(days=10),
+        registration_closes_at=_at(21, 23, 59),
+        cancellation_deadline=_at(17, 23, 59),
+        fee=75000,
+        host_organisation_id=uib.id,
+    )
+    _register_guests(open_seminar, GUESTS[:9], organiser, now - timedelta(days=9))
+    for email in ("jonas.lie@bi.no", "kari.hansen@uib.no"):
+        user = users[email]
+        registration.register(
+            open_seminar.id,
+            registration.Person(email=email, name=user.name, user=user),
+            user,
+            now=now - timedelta(days=2),
+        )
+
+    priority = _event(
+        organiser,
+        kind="workshop",
+        title="Studentengasjement etter pandemien",
+        description=(
+            "Arbeidsseminar om hvordan vi skaper og styrker studentengasjement når studentene "
+            "har lite tid, presset økonomi og helst vil delta på enkeltstående arrangementer."
+        ),
+        venue="OsloMet, Pilestredet 46, Oslo",
+        starts_at=_at(38, 10),
+        ends_at=_at(38, 16),
+        capacity=25,
+        registration_opens_at=now - timedelta(days=3),
+        priority_deadline=_at(6, 12),
+        registration_closes_at=_at(35, 23, 59),
+        cancellation_deadline=_at(30, 23, 59),
+        fee=95000,
+        host_organisation_id=oslomet.id,
+    )
+    _register_guests(priority, GUESTS[9:17], organiser, now - timedelta(days=2))
+
+    full = _event(
+        organiser,
+        format="hybrid",
+        title="Studenters økonomi, deltidsjobb og gjennomføring",
+        description=(
+            "Hva betyr økonomisk press og deltidsjobb for gjennomføringen? Innlegg fra "
+            "Sammen og HVL, og en samtale om hva lærestedene kan gjøre."
+        ),
+        venue="Sammen, Parkveien 1, Bergen",
+        online_url="https://nettverket.example/sendinger/okonomi",
+        starts_at=_at(12, 12),
+        ends_at=_at(12, 15),
+        capacity=20,
+        registration_opens_at=now - timedelta(days=20),
+        registration_closes_at=_at(11, 12),
+        cancellation_deadline=_at(5, 23, 59),
+        fee=50000,
+        host_organisation_id=sammen.id,
+    )
+    _register_guests(full, GUESTS[:24], organiser, now - timedelta(days=19))
+    first_confirmed = db.session.scalar(
+        select(Registration)
+        .where(Registration.event_id == full.id, Registration.state == State.CONFIRMED)
+        .order_by(Registration.id)
+    )
+    registration.cancel(
+        first_confirmed.id, organiser, now=now - timedelta(hours=3)
+    )  # an offer goes out
+
+    _event(
+        organiser,
+        kind="conference",
+        format="hybrid",
+        title="Nasjonal konferanse om studenters suksess 2027",
+        description=(
+            "Den årlige nasjonale konferansen, med norsk som arbeidsspråk: læringsmiljø, "
+            "gjennomføring, trivsel og psykisk helse. Påmeldingen åpner snart."
+        ),
+        venue="Clarion Hotel Trondheim",
+        online_url="https://nettverket.example/konferanse",
+        starts_at=_at(150, 9),
+        ends_at=_at(151, 15),
+        capacity=220,
+        registration_opens_at=_at(20, 9),
+        priority_deadline=_at(50, 12),
+        registration_closes_at=_at(140, 23, 59),
+        cancellation_deadline=_at(120, 23, 59),
+        fee=250000,
+    )
+
+    _event(
+        organiser,
+        kind="course",
+        format="online",
+        title="Kurs: Universell utforming i undervisningen",
+        description="Praktisk nettkurs om universell utforming av undervisning og digitale læringsressurser.",
+        online_url="https://nettverket.example/kurs/uu",
+        starts_at=_at(45, 13),
+        ends_at=_at(45, 15),
+        capacity=40,
+        registration_opens_at=now - timedelta(days=1),
+        registration_closes_at=_at(44, 12),
+        fee=0,
+    )
+
+    past = _event(
+        organiser,
+        title="Ensomhet blant studenter – hva virker?",
+        description="Seminar om SHoT-funnene om ensomhet og tiltak som har virket ved lærestedene.",
+        venue="UiT Norges arktiske universitet, Tromsø",
+        starts_at=_at(-60, 10),
+        ends_at=_at(-60, 15),
+        capacity=30,
+        registration_opens_at=now - timedelta(days=100),
+        registration_closes_at=_at(-61, 12),
+        fee=0,
+    )
+    _register_guests(past, GUESTS[:12], organiser, now - timedelta(days=90))
+    db.session.flush()
+    # Attendance is recorded after the event (no operation for it yet).
+    db.session.execute(
+        update(Registration)
+        .where(Registration.event_id == past.id, Registration.state == State.CONFIRMED)
+        .values(state=State.ATTENDED)
+    )
+
+    cancelled = _event(
+        organiser,
+        title="Oppmøte og frafall – erfaringsdeling",
+        venue="Nord universitet, Bodø",
+        starts_at=_at(30, 10),
+        ends_at=_at(30, 14),
+        capacity=25,
+        registration_opens_at=now - timedelta(days=5),
+        registration_closes_at=_at(28, 12),
+        fee=60000,
+    )
+    registration.cancel_event(cancelled.id, organiser)
+
+    _event(
+        organiser,
+        status="draft",
+        kind="meeting",
+        title="Styringsgruppemøte, våren",
+        venue="Teams",
+        starts_at=_at(70, 10),
+        ends_at=_at(70, 12),
+        capacity=12,
+        registration_opens_at=now,
+        registration_closes_at=_at(69, 12),
+        fee=0,
+    )
+    # Fees for seats taken long ago are settled, as they would be by now: by card.
+    from eventsys.payments.models import Payment, PaymentMethod, PaymentStatus
+
+    db.session.flush()
+    db.session.execute(
+        update(Payment)
+        .where(Payment.deadline < now + timedelta(days=2))
+        .values(
+            status=PaymentStatus.paid,
+            method=PaymentMethod.card,
+            amount_paid=Payment.amount,
+            paid_at=now,
+        )
+    )
+    return [
+        "events: open, in the priority window, full with a waiting list and an offer, "
+        "not yet open, free online course, past (attended), cancelled, draft"
+    ]

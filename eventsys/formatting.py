@@ -19,8 +19,23 @@ def money(ore: int | None, currency: str = "NOK") -> str:
     )
 
 
+# Norwegian readers expect "16. desember 2026 kl. 09:00": no seconds, no zone name
+# (every time shown is Oslo time).
+PATTERNS = {
+    "nb": {"medium": "d. MMMM y 'kl.' HH:mm", "full": "EEEE d. MMMM y 'kl.' HH:mm"},
+    "en": {"medium": "d MMMM y, HH:mm", "full": "EEEE d MMMM y, HH:mm"},
+}
+
+
 def when(value: datetime | None, fmt: str = "medium") -> str:
-    return format_datetime(value, fmt) if value else ""
+    """A time in Europe/Oslo: "short" (16.12.2026, 09:00), "medium"/"long", "full"."""
+    if not value:
+        return ""
+    if fmt == "short":
+        return format_datetime(value, "short")
+    lang = "nb" if str(get_locale()) == "nb" else "en"
+    pattern = PATTERNS[lang]["full" if fmt == "full" else "medium"]
+    return format_datetime(value, pattern)
 
 
 def day(value: date | datetime | None, fmt: str = "long") -> str:

@@ -10,23 +10,29 @@ from datetime import datetime
 from sqlalchemy.exc import OperationalError
 
 from eventsys import database, mail
+from eventsys.arshjul import operations as arshjul
 from eventsys.database import utcnow
 from eventsys.extensions import db
+from eventsys.payments import operations as payments
 from eventsys.registration import operations as registration
 
 log = logging.getLogger("eventsys.tick")
 
 
-def _each(event_ids, step, now: datetime) -> int:
+def _each(ids, step, now: datetime) -> int:
     total = 0
-    for event_id in event_ids:
+    for event_id in ids:
         try:
             total += step(event_id, now)
             database.commit()
         except OperationalError:
             # Another host holds the lock for longer than the busy timeout; next minute.
             db.session.rollback()
-            log.warning("tick: event %s busy, left for the next run", event_id)
+            log.warning("tick: %s %s busy, left for the next run", step.__name__, event_id)
+        except Exception:
+            # One bad row must not stop the rest of the work (or the next steps).
+            db.session.rollback()
+            log.exception("tick: %s %s failed, left for the next run", step.__name__, event_id)
     return total
 
 
@@ -42,6 +48,28 @@ def run(now: datetime | None = None) -> list[str]:
     db.session.rollback()
     changed = _each(due, registration.expire_offers, now)
     report.append(f"offers: {changed} registration(s) changed after expiry")
+
+    due = payments.payments_to_remind(now)
+    db.session.rollback()
+    changed = _each(due, payments.remind_unpaid, now)
+    report.append(f"payments: {changed} reminder(s) sent")
+
+    due = payments.payments_to_release(now)
+    db.session.rollback()
+    changed = _each(due, payments.release_unpaid, now)
+    report.append(f"payments: {changed} unpaid seat(s) released")
+
+    # Årshjul reminders: one transaction; the reminder log's unique key, not a lock,
+    # keeps a second tick from sending them again.
+    db.session.rollback()
+    try:
+        sent = arshjul.send_due_reminders(now)
+        database.commit()
+    except OperationalError:
+        db.session.rollback()
+        log.warning("tick: reminders busy, left for the next run")
+        sent = 0
+    report.append(f"reminders: {sent} sent")
 
     sent = mail.deliver_pending()
     report.append(f"mail: {sent} delayed message(s) delivered")

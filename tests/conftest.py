@@ -302,3 +302,28 @@ def owners(make_org):
         periods=[("owner", date(2026, 1, 1), date(2027, 12, 31), "2000+")],
     )
     make_org("Handelshøyskolen BI", ["bi.no"], kind="other", periods=[])
+
+
+# --- Stripe: the real `stripe` library against a fake Stripe over HTTP on loopback ------
+
+
+@pytest.fixture
+def fake_stripe(app, client):
+    """A running fake Stripe wired into the app; its webhooks go to /stripe/webhook,
+    signed with Stripe's scheme."""
+    from tests.fakestripe import FakeStripe
+
+    keys = ("STRIPE_API_BASE", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET")
+    saved = {k: app.config.get(k) for k in keys}
+    webhook_client = app.test_client()
+    with FakeStripe(sender=FakeStripe.flask_sender(webhook_client, "/stripe/webhook")) as fake:
+        app.config.update(
+            STRIPE_API_BASE=fake.base_url,
+            STRIPE_SECRET_KEY=fake.api_key,
+            STRIPE_WEBHOOK_SECRET=fake.webhook_secret,
+        )
+        try:
+            yield fake
+            fake.flush()
+        finally:
+            app.config.update(saved)

@@ -143,44 +143,6 @@ SCHEMAS: dict = {
             },
         },
     },
-    "EventInput": {
-        "type": "object",
-        "description": "Times are ISO 8601 with a UTC offset. POST needs title, kind, format, "
-        "starts_at, ends_at, capacity, registration_opens_at and registration_closes_at; "
-        "PATCH takes any subset. status: POST makes a draft unless 'published' is given; "
-        "PATCH may publish or cancel.",
-        "properties": {
-            "title": {"type": "string"},
-            "description": {"type": "string"},
-            "kind": {
-                "enum": [
-                    "seminar",
-                    "workshop",
-                    "course",
-                    "webinar",
-                    "conference",
-                    "gathering",
-                    "meeting",
-                ]
-            },
-            "format": {"enum": ["on_site", "online", "hybrid"]},
-            "status": {"enum": ["draft", "published", "cancelled"]},
-            "starts_at": DATETIME,
-            "ends_at": DATETIME,
-            "venue": {"type": "string"},
-            "online_url": {"type": "string"},
-            "language": {"enum": ["nb", "en"]},
-            "capacity": {"type": "integer", "minimum": 0},
-            "registration_opens_at": DATETIME,
-            "registration_closes_at": DATETIME,
-            "priority_deadline": NULLABLE_DATETIME,
-            "cancellation_deadline": NULLABLE_DATETIME,
-            "fee": {"type": "integer", "minimum": 0},
-            "payment_days": {"type": "integer"},
-            "offer_hours": {"type": "integer"},
-            "host_organisation_id": {"type": ["integer", "null"]},
-        },
-    },
     "Payment": {
         "type": "object",
         "required": ["status", "method", "amount", "deadline"],
@@ -249,10 +211,46 @@ SCHEMAS: dict = {
             },
         },
     },
+    "Invoice": {
+        "type": "object",
+        "required": ["id", "number", "kind", "kid", "org_number", "reference", "amount", "due_on"],
+        "properties": {
+            "id": {"type": "integer"},
+            "number": {"type": "integer", "description": "gapless"},
+            "kind": {"enum": ["invoice", "credit_note"]},
+            "kid": {
+                "type": ["string", "null"],
+                "pattern": "^[0-9]+$",
+                "description": "MOD10 check digit",
+            },
+            "org_number": {"type": "string"},
+            "reference": {"type": "string"},
+            "amount": {"type": "integer", "description": "øre"},
+            "currency": {"const": "NOK"},
+            "issued_on": {"type": "string", "format": "date"},
+            "due_on": {"type": "string", "format": "date"},
+            "paid": {"type": "boolean"},
+        },
+    },
     "Checkout": {
         "type": "object",
         "required": ["url", "session_id"],
         "properties": {"url": {"type": "string"}, "session_id": {"type": "string"}},
+    },
+}
+
+
+# What a client sends for an event: the Event's fields less those the server keeps.
+SCHEMAS["EventInput"] = {
+    "type": "object",
+    "description": "Times are ISO 8601 with a UTC offset. POST needs title, kind, format, "
+    "starts_at, ends_at, capacity, registration_opens_at and registration_closes_at; "
+    "PATCH takes any subset. status: POST makes a draft unless 'published' is given; "
+    "PATCH may publish or cancel.",
+    "properties": {
+        name: schema
+        for name, schema in SCHEMAS["Event"]["properties"].items()
+        if name not in {"id", "seats_held", "waitlist_length", "warnings", "currency"}
     },
 }
 
@@ -359,6 +357,61 @@ PATHS = {
             "responses": {"201": _answer("Registered", _ref("Registration")), **ERRORS},
         },
     },
+    "/events/{event_id}/participants.csv": {
+        "get": {
+            "summary": "The participant list with dietary and accessibility needs (organisers); "
+            "semicolon-separated UTF-8 with BOM, decimal comma",
+            "parameters": [{"name": "event_id", **ID}],
+            "responses": {
+                "200": {
+                    "description": "CSV",
+                    "content": {"text/csv": {"schema": {"type": "string"}}},
+                },
+                **ERRORS,
+            },
+        }
+    },
+    "/events/{event_id}/participants.xlsx": {
+        "get": {
+            "summary": "The participant list as an Excel workbook (organisers)",
+            "parameters": [{"name": "event_id", **ID}],
+            "responses": {
+                "200": {
+                    "description": "XLSX",
+                    "content": {
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                            "schema": {"type": "string", "format": "binary"}
+                        }
+                    },
+                },
+                **ERRORS,
+            },
+        }
+    },
+    "/events/{event_id}/messages": {
+        "post": {
+            "summary": "E-mail the confirmed participants (organisers)",
+            "parameters": [{"name": "event_id", **ID}],
+            "requestBody": _json(
+                {
+                    "type": "object",
+                    "required": ["subject", "message"],
+                    "properties": {"subject": {"type": "string"}, "message": {"type": "string"}},
+                }
+            ),
+            "responses": {
+                "200": _answer(
+                    "How many were e-mailed",
+                    {
+                        "type": "object",
+                        "required": ["sent"],
+                        "properties": {"sent": {"type": "integer"}},
+                    },
+                ),
+                **ERRORS,
+            },
+        }
+    },
     "/registrations/{reg_id}": {
         "get": {
             "summary": "One registration (its participant or an organiser)",
@@ -401,6 +454,26 @@ PATHS = {
                 }
             ),
             "responses": {"200": _answer("Confirmed", _ref("Registration")), **ERRORS},
+        }
+    },
+    "/registrations/{reg_id}/invoice": {
+        "post": {
+            "summary": "Pay by invoice instead of card",
+            "parameters": [{"name": "reg_id", **ID}],
+            "requestBody": _json(
+                {
+                    "type": "object",
+                    "required": ["org_number", "reference"],
+                    "properties": {
+                        "org_number": {"type": "string"},
+                        "reference": {"type": "string"},
+                        "recipient_email": {"type": "string"},
+                        "recipient_address": {"type": "string"},
+                        "organisation_name": {"type": "string"},
+                    },
+                }
+            ),
+            "responses": {"201": _answer("The invoice", _ref("Invoice")), **ERRORS},
         }
     },
     "/registrations/{reg_id}/checkout": {

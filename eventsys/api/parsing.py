@@ -90,3 +90,16 @@ def choice(data: dict, name: str, choices, required: bool = True) -> str | None:
             "invalid_choice", f"'{name}' must be one of: {', '.join(choices)}.", field=name
         )
     return value
+
+
+def email_address(value: str, name: str = "email") -> str:
+    """A single, syntactically valid address (no spaces, line breaks or display names:
+    it ends up in e-mail headers)."""
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        return validate_email(value.strip(), check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise bad_request(
+            "invalid_email", f"'{name}' is not an e-mail address: {exc}", field=name
+        ) from exc

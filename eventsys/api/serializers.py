@@ -9,7 +9,6 @@ from eventsys.events.models import Event
 from eventsys.organisations.models import Organisation
 from eventsys.registration import operations as reg_ops
 from eventsys.registration.models import Registration
-from eventsys.registration.rules import State
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -66,14 +65,9 @@ def event_json(event: Event) -> dict:
 
 
 def payment_json(reg: Registration) -> dict:
-    amount = reg_ops.fee_due(reg.event, reg)
-    if reg.fee_waived and reg.tier == 2 and reg.event.fee > 0:
-        status = "waived"
-    elif amount == 0 or reg.state != State.CONFIRMED:
-        status = "not_required"
-    else:
-        status = "due"
-    return {"status": status, "method": None, "amount": amount, "deadline": None}
+    from eventsys.payments.operations import api_status
+
+    return api_status(reg)
 
 
 def registration_json(reg: Registration, position: int | None) -> dict:
@@ -93,4 +87,20 @@ def registration_json(reg: Registration, position: int | None) -> dict:
         "registered_at": iso(reg.registered_at),
         "over_capacity": reg.over_capacity,
         "payment": payment_json(reg),
+    }
+
+
+def invoice_json(invoice) -> dict:
+    return {
+        "id": invoice.id,
+        "number": invoice.number,
+        "kind": invoice.kind.value,
+        "kid": invoice.kid,
+        "org_number": invoice.org_number,
+        "reference": invoice.reference,
+        "amount": invoice.amount,
+        "currency": invoice.currency,
+        "issued_on": invoice.issued_on.isoformat(),
+        "due_on": invoice.due_on.isoformat(),
+        "paid": invoice.paid_at is not None,
     }

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import g, jsonify, request
+from flask import Response, g, jsonify, request
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from eventsys.api import bp, parsing
 from eventsys.api.errors import ApiError, bad_request, forbidden, not_found
 from eventsys.api.openapi import document
-from eventsys.api.serializers import event_json, organisation_json, registration_json
+from eventsys.api.serializers import event_json, invoice_json, organisation_json, registration_json
 from eventsys.auth.models import Role
 from eventsys.events import operations as event_ops
 from eventsys.events import rules as event_rules
@@ -17,6 +17,7 @@ from eventsys.events.models import Event, EventStatus
 from eventsys.extensions import db
 from eventsys.organisations import operations as org_ops
 from eventsys.organisations.models import Organisation
+from eventsys.payments import operations as payment_ops
 from eventsys.registration import operations as reg_ops
 from eventsys.registration.models import Registration
 
@@ -40,6 +41,21 @@ REQUIRED_ON_CREATE = (
     "registration_opens_at",
     "registration_closes_at",
 )
+
+PAYMENT_MESSAGES = {
+    "nothing_to_pay": "There is nothing to pay for this registration.",
+    "already_paid": "The registration is paid already.",
+    "already_invoiced": "An invoice has been chosen for this registration already.",
+    "seat_not_held": "The registration does not hold a seat.",
+    "card_unavailable": "Card payment is not configured; choose invoice.",
+    "stripe_unavailable": "Stripe could not be reached; try again.",
+    "org_number_not_digits": "An organisation number has digits only.",
+    "org_number_wrong_length": "An organisation number has exactly 9 digits.",
+    "org_number_wrong_start": "A Norwegian organisation number starts with 8 or 9.",
+    "org_number_check_digit": "The organisation number's check digit does not match.",
+    "reference_required": "An invoice reference is required.",
+    "recipient_required": "Give recipient_email or recipient_address.",
+}
 
 ERROR_MESSAGES = {
     "event_not_found": "No such event.",
@@ -276,10 +292,11 @@ def create_registration(event_id):
         or "",
     }
     if _is_organiser() and email and email.strip().lower() != user.email:
-        if "@" not in email or "." not in email.rsplit("@", 1)[-1]:
-            raise bad_request("invalid_email", "'email' is not an e-mail address.", field="email")
         person = reg_ops.Person(
-            email=email, name=name, vouched=True, locale=data.get("locale", "nb")
+            email=parsing.email_address(email),
+            name=" ".join(name.split()),
+            vouched=True,
+            locale=parsing.choice(data, "locale", ("nb", "en"), required=False) or "nb",
         )
         extras["override"] = data.get("override") is True
         extras["waive_fee"] = data.get("waive_fee") is True
@@ -292,6 +309,42 @@ def create_registration(event_id):
     except reg_ops.RegistrationError as exc:
         raise _registration_error(exc) from exc
     return jsonify(registration_json(reg, reg_ops.positions(event_id).get(reg.id))), 201
+
+
+@bp.route("/events/<int:event_id>/participants.<any(csv, xlsx):fmt>", methods=["GET"])
+def export_participants(event_id, fmt):
+    """The participant list with needs, as on the organiser's page (CSV or XLSX)."""
+    from eventsys.registration import exports
+
+    _require(Role.organiser)
+    event = _visible_event(event_id)
+    listed, _cancelled, places = reg_ops.participant_list(event_id)
+    if fmt == "csv":
+        body, mimetype = exports.to_csv(event, listed, places), "text/csv"
+    else:
+        body = exports.to_xlsx(event, listed, places)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={
+            "Content-Disposition": f'attachment; filename="participants-{event_id}.{fmt}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@bp.route("/events/<int:event_id>/messages", methods=["POST"])
+def message_participants(event_id):
+    """E-mail the confirmed participants: {"subject", "message"} -> {"sent": n}."""
+    _require(Role.organiser)
+    _visible_event(event_id)
+    data = parsing.body()
+    subject = parsing.string(data, "subject", max_length=200)
+    message = parsing.string(data, "message", max_length=20000)
+    if not subject.strip() or not message.strip():
+        raise bad_request("missing_field", "'subject' and 'message' must not be empty.")
+    return jsonify({"sent": reg_ops.message_participants(event_id, subject, message, _user())})
 
 
 def _own_or_organiser(reg_id: int) -> Registration:
@@ -377,7 +430,30 @@ def confirm_affiliation(reg_id):
 
 @bp.route("/registrations/<int:reg_id>/checkout", methods=["POST"])
 def checkout(reg_id):
+    """A Stripe Checkout Session for the registration's fee: {"url", "session_id"}."""
     _own_or_organiser(reg_id)
-    raise ApiError(
-        409, "card_payment_unavailable", "Card payment is not available yet; choose invoice."
-    )
+    try:
+        session = payment_ops.start_checkout(reg_id)
+    except payment_ops.PaymentError as exc:
+        raise ApiError(exc.status, exc.code, PAYMENT_MESSAGES.get(exc.code, exc.code)) from exc
+    return jsonify({"url": session.url, "session_id": session.stripe_session_id})
+
+
+@bp.route("/registrations/<int:reg_id>/invoice", methods=["POST"])
+def choose_invoice(reg_id):
+    """Pay by invoice instead: org_number, reference, and recipient_email or
+    recipient_address. Answers the invoice (number, KID, due date)."""
+    _own_or_organiser(reg_id)
+    data = parsing.body()
+    try:
+        invoice = payment_ops.choose_invoice(
+            reg_id,
+            parsing.string(data, "org_number", max_length=30),
+            parsing.string(data, "reference", max_length=200),
+            parsing.string(data, "recipient_email", required=False, max_length=320) or "",
+            parsing.string(data, "recipient_address", required=False, max_length=500) or "",
+            parsing.string(data, "organisation_name", required=False, max_length=200) or "",
+        )
+    except payment_ops.PaymentError as exc:
+        raise ApiError(exc.status, exc.code, PAYMENT_MESSAGES.get(exc.code, exc.code)) from exc
+    return jsonify(invoice_json(invoice)), 201

@@ -7,7 +7,7 @@ import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import select
 
 from eventsys import mail
@@ -15,6 +15,7 @@ from eventsys.auth import tokens
 from eventsys.auth.models import ApiToken, Role, User
 from eventsys.database import utcnow
 from eventsys.extensions import db
+from eventsys.links import absolute
 
 # Verifying against this when no account exists takes as long as a real check, so the
 # login form's timing does not tell whether an address is registered.
@@ -73,9 +74,7 @@ def load_user_from_session(session_id: str) -> User | None:
     return user
 
 
-def _link(endpoint: str, **values) -> str:
-    base = current_app.config["EVENTSYS_BASE_URL"]
-    return base + url_for(endpoint, _external=False, **values)
+_link = absolute
 
 
 def create_user(

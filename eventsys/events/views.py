@@ -390,7 +390,14 @@ def cancel(event_id):
         return redirect(url_for("events.edit", event_id=event.id))
     held, waiting = reg_ops.counts(event.id)
     if request.method == "POST":
-        reg_ops.cancel_event(event.id, current_user)
+        try:
+            reg_ops.cancel_event(event.id, current_user)
+        except reg_ops.RegistrationError as exc:
+            db.session.rollback()
+            from eventsys.registration.views import error_message
+
+            flash(error_message(exc.code), "error")
+            return redirect(url_for("events.cancel", event_id=event_id))
         flash(
             _(
                 "The event is cancelled. Registered people told by e-mail: %(n)d.",

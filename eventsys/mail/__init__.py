@@ -150,6 +150,13 @@ def deliver(message_ids: list[int]) -> int:
         for message in messages:
             try:
                 connection.send(_build(message))
+            except ValueError as exc:
+                # A message that cannot even be built (e.g. a malformed address) will
+                # never go: mark it so it is not retried, and go on with the others.
+                log.error("E-mail %s to %r cannot be sent: %s", message.id, message.recipient, exc)
+                message.last_error = f"unsendable: {exc}"[:1000]
+                message.attempts = MAX_ATTEMPTS
+                continue
             except (OSError, smtplib.SMTPException) as exc:
                 log.warning("E-mail %s to %s not delivered: %s", message.id, message.recipient, exc)
                 message.last_error = str(exc)[:1000]

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from eventsys import mail
 from eventsys.auth.models import User
@@ -20,6 +21,9 @@ from eventsys.events.models import Event, EventStatus
 from eventsys.extensions import db
 from eventsys.organisations import operations as org_ops
 from eventsys.organisations import rules as org_rules
+from eventsys.payments import gateway as payment_gateway
+from eventsys.payments import operations as payments
+from eventsys.payments import rules as payment_rules
 from eventsys.registration import rules
 from eventsys.registration.models import ACTIVE_STATES, Registration, RegistrationLog
 from eventsys.registration.rules import State
@@ -110,9 +114,7 @@ def counts(event_id: int) -> tuple[int, int]:
 
 def fee_due(event: Event, reg: Registration) -> int:
     """Tier 1 attends free; tier 2 pays the event's fee unless it is waived."""
-    if reg.tier == 1 or reg.fee_waived:
-        return 0
-    return event.fee
+    return payment_rules.fee_due(reg.tier, event.fee, reg.fee_waived)
 
 
 def local_date(moment: datetime):
@@ -192,6 +194,9 @@ def _apply(
         _log(reg, action, before, actor)
         changed.append(reg)
     db.session.flush()
+    for reg in changed:
+        if reg.state == State.CONFIRMED:
+            payments.on_seat(reg, event, now)
     places = positions(event.id) if any(r.state in rules.WAITING for r in changed) else {}
     for reg in changed:
         if reg.state == State.CANCELLED:
@@ -205,16 +210,25 @@ def _apply(
 def notify(reg: Registration, template: str, place: int | None = None) -> None:
     """E-mail the participant about their registration, in their language."""
     event = reg.event
+    attachments = None
+    if template == "confirmed":
+        # The event for the participant's calendar, with the same UID as the feeds.
+        from eventsys.arshjul.operations import event_ics
+
+        attachments = [
+            ("arrangement.ics", "text/calendar", event_ics(event, reg.locale, online_link=True))
+        ]
     mail.queue(
         reg.email,
         f"registration/{template}",
         locale=reg.locale,
+        attachments=attachments,
         reg=reg,
         event=event,
         position=place,
         fee=fee_due(event, reg),
         event_url=current_app.config["EVENTSYS_BASE_URL"] + f"/events/{event.id}",
-        account_url=current_app.config["EVENTSYS_BASE_URL"] + "/account",
+        account_url=current_app.config["EVENTSYS_BASE_URL"] + "/account/registrations",
     )
 
 
@@ -308,6 +322,8 @@ def register(
     reg.over_capacity = decision.exceeds_capacity
     _log(reg, "register", None, actor, "override" if decision.exceeds_capacity else "")
     db.session.flush()
+    if reg.state == State.CONFIRMED:
+        payments.on_seat(reg, event, now)
     _apply(event, decision.changes, now, actor, "seat_freed")
     after = rules.apply_changes(existing, decision.changes)
     after.append(rules.Reg(reg.id, reg.tier, decision.state, now))
@@ -340,8 +356,27 @@ def cancel(reg_id: int, actor: User | None, now: datetime | None = None) -> Regi
     if now >= event.starts_at:
         raise RegistrationError("event_started")
     changes = _rule_call(rules.cancel, event_facts(event), regs, reg.id, now)
+    reg.refund_outcome = _money_back(reg, event, now)
     _apply(event, changes, now, actor, "cancel", notify_cancelled="cancelled")
     return reg
+
+
+def _money_back(
+    reg: Registration, event: Event, now: datetime, event_cancelled: bool = False
+) -> str:
+    """Refund or credit as the payment rules say. If Stripe cannot be reached nothing
+    is changed (the whole request rolls back) and the caller is asked to retry."""
+    try:
+        return payments.on_cancel(reg, event, now, event_cancelled=event_cancelled)
+    except payment_gateway.GatewayError as exc:
+        raise RegistrationError("stripe_unavailable", 503) from exc
+
+
+def release_seat(reg_id: int, now: datetime) -> None:
+    """An unpaid seat goes back (the caller holds the event lock and tells the person)."""
+    event = _locked_event(db.session.get(Registration, reg_id).event_id)
+    changes = rules.cancel(event_facts(event), rule_view(event.id), reg_id, now)
+    _apply(event, changes, now, None, "unpaid_released")
 
 
 def accept_offer(reg_id: int, actor: User | None, now: datetime | None = None) -> Registration:
@@ -413,6 +448,7 @@ def waive_fee(reg_id: int, actor: User, reason: str = "") -> Registration:
         reg.fee_waived = True
         _log(reg, "waive_fee", reg.state.value, actor, reason)
         db.session.flush()
+        payments.on_fee_changed(reg)
     return reg
 
 
@@ -438,6 +474,7 @@ def confirm_affiliation(
         reg.state = State.WAITLISTED  # tier 1 is not pending; it queues ahead of tier 2
     _log(reg, "confirm_affiliation", before, actor, org.name)
     db.session.flush()
+    payments.on_fee_changed(reg)  # owner staff attend free
     regs = rule_view(event.id)
     changes = rules.fill_free_seats(event_facts(event), regs, now)
     _apply(event, changes, now, actor, "seat_freed")
@@ -449,12 +486,20 @@ def cancel_event(event_id: int, actor: User | None, now: datetime | None = None)
     now = now or utcnow()
     event = _locked_event(event_id)
     event_ops.mark_cancelled(event)
-    for reg in active_registrations(event.id):
-        before = reg.state.value
-        _set_state(reg, State.CANCELLED, None, now)
-        _log(reg, "event_cancelled", before, actor)
-        db.session.flush()
-        notify(reg, "event_cancelled")
+    active = {r.id for r in active_registrations(event.id)}
+    everyone = db.session.scalars(
+        select(Registration).where(Registration.event_id == event.id)
+    ).all()
+    for reg in everyone:
+        # Everybody who paid gets the money back, also those who cancelled after the
+        # deadline: the event they paid for does not take place.
+        _money_back(reg, event, now, event_cancelled=True)
+        if reg.id in active:
+            before = reg.state.value
+            _set_state(reg, State.CANCELLED, None, now)
+            _log(reg, "event_cancelled", before, actor)
+            db.session.flush()
+            notify(reg, "event_cancelled")
     return event
 
 
@@ -506,6 +551,52 @@ def events_with_expired_offers(now: datetime) -> list[int]:
             .distinct()
         )
     )
+
+
+def all_registrations(event_id: int) -> list[Registration]:
+    return list(
+        db.session.scalars(
+            select(Registration)
+            .where(Registration.event_id == event_id)
+            .options(selectinload(Registration.organisation))
+            .order_by(Registration.registered_at, Registration.id)
+        )
+    )
+
+
+def participant_list(
+    event_id: int,
+) -> tuple[list[Registration], list[Registration], dict[int, int]]:
+    """(participants in list order, cancelled ones, waiting-list places): seat holders
+    in the order they came, then the waiting list in its order."""
+    regs = all_registrations(event_id)
+    places = positions(event_id)
+    listed = [r for r in regs if r.state != State.CANCELLED]
+    listed.sort(key=lambda r: (r.state in rules.WAITING, places.get(r.id, 0)))
+    return listed, [r for r in regs if r.state == State.CANCELLED], places
+
+
+def message_participants(event_id: int, subject: str, message: str, actor: User | None) -> int:
+    """E-mail every confirmed (or attended) participant; returns how many."""
+    event = db.session.get(Event, event_id)
+    # One line: a line break in a subject would start the message body early.
+    subject = " ".join(subject.split())
+    recipients = [
+        r for r in all_registrations(event_id) if r.state in (State.CONFIRMED, State.ATTENDED)
+    ]
+    event_url = current_app.config["EVENTSYS_BASE_URL"] + f"/events/{event.id}"
+    for reg in recipients:
+        mail.queue(
+            reg.email,
+            "registration/organiser_message",
+            locale=reg.locale,
+            reg=reg,
+            event=event,
+            subject=subject,
+            message=message.strip(),
+            event_url=event_url,
+        )
+    return len(recipients)
 
 
 def registrations_of(user: User) -> list[Registration]:

@@ -10,7 +10,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -20,10 +19,7 @@ from flask import (
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
-from eventsys import mail
 from eventsys.auth.access import role_required
 from eventsys.auth.models import Role
 from eventsys.database import utcnow
@@ -96,6 +92,10 @@ def error_message(code: str, on_behalf: bool = False) -> str:
         "organisation_not_found": lambda: _("The organisation was not found."),
         "organisation_not_owner": lambda: _(
             "The organisation is not an owner on the date of the event."
+        ),
+        "stripe_unavailable": lambda: _(
+            "The refund could not be made because the card payment service did not answer. "
+            "Nothing is changed; please try again in a moment."
         ),
     }
     message = messages.get(code)
@@ -302,24 +302,11 @@ def _registration(event: Event, reg_id: int) -> Registration:
 
 
 def _all_registrations(event: Event) -> list[Registration]:
-    return list(
-        db.session.scalars(
-            select(Registration)
-            .where(Registration.event_id == event.id)
-            .options(selectinload(Registration.organisation))
-            .order_by(Registration.registered_at, Registration.id)
-        )
-    )
+    return reg_ops.all_registrations(event.id)
 
 
 def _listed(event: Event) -> tuple[list[Registration], list[Registration], dict[int, int]]:
-    """(participants in list order, cancelled ones, waiting-list places). Seat holders
-    and those who came first, then the waiting list in its order."""
-    regs = _all_registrations(event)
-    places = reg_ops.positions(event.id)
-    listed = [r for r in regs if r.state != State.CANCELLED]
-    listed.sort(key=lambda r: (r.state in WAITING, places.get(r.id, 0)))
-    return listed, [r for r in regs if r.state == State.CANCELLED], places
+    return reg_ops.participant_list(event.id)
 
 
 def _owner_choices(event: Event) -> list[tuple]:
@@ -461,25 +448,11 @@ def message_participants(event_id):
     form = MessageForm()
     if not form.validate_on_submit():
         return _participants_page(event, 422, message=form)
-    # One line: a line break in a subject would start the message body early.
-    subject = " ".join(form.subject.data.split())
-    recipients = [
-        r for r in _all_registrations(event) if r.state in (State.CONFIRMED, State.ATTENDED)
-    ]
-    event_url = current_app.config["EVENTSYS_BASE_URL"] + url_for("events.show", event_id=event.id)
-    for reg in recipients:
-        mail.queue(
-            reg.email,
-            "registration/organiser_message",
-            locale=reg.locale,
-            reg=reg,
-            event=event,
-            subject=subject,
-            message=form.message.data.strip(),
-            event_url=event_url,
-        )
-    if recipients:
-        flash(_("E-mails sent to confirmed participants: %(n)d.", n=len(recipients)), "success")
+    count = reg_ops.message_participants(
+        event.id, form.subject.data, form.message.data, current_user._get_current_object()
+    )
+    if count:
+        flash(_("E-mails sent to confirmed participants: %(n)d.", n=count), "success")
     else:
         flash(_("There are no confirmed participants to send the message to."), "warning")
     return _back(event)

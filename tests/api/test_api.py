@@ -302,3 +302,43 @@ def test_waive_fee_and_move_through_the_api(api, token, validate):
     )
     body = validate(waived.get_json(), "Registration")
     assert body["fee_due"] == 0 and body["payment"]["status"] == "waived"
+
+
+def test_exports_and_messages_through_the_api(api, token, smtp):
+    import io
+
+    from openpyxl import load_workbook
+
+    organiser = token()
+    event = api(
+        "POST", "/events", organiser, json=event_body(capacity=1, status="published")
+    ).get_json()
+    for email, needs in (("a@gmail.com", "Glutenfri"), ("b@gmail.com", "")):
+        response = api(
+            "POST",
+            f"/events/{event['id']}/registrations",
+            organiser,
+            json={"email": email, "dietary_needs": needs},
+        )
+        assert response.status_code == 201
+    csv_text = (
+        api("GET", f"/events/{event['id']}/participants.csv", organiser)
+        .get_data()
+        .decode("utf-8-sig")
+    )
+    assert "Glutenfri" in csv_text and csv_text.count("\r\n") == 3
+    xlsx = api("GET", f"/events/{event['id']}/participants.xlsx", organiser).get_data()
+    sheet = load_workbook(io.BytesIO(xlsx)).active
+    assert any(cell.value == "Glutenfri" for row in sheet.iter_rows() for cell in row)
+    participant = token("kari@uib.no", "participant")
+    assert api("GET", f"/events/{event['id']}/participants.csv", participant).status_code == 403
+
+    sent = api(
+        "POST",
+        f"/events/{event['id']}/messages",
+        organiser,
+        json={"subject": "Praktisk info", "message": "Velkommen!"},
+    )
+    assert sent.get_json() == {"sent": 1}  # only the confirmed one, not the waiting
+    assert smtp.last_to("a@gmail.com")["Subject"] == "Praktisk info"
+    assert not [m for m in smtp.to("b@gmail.com") if m["Subject"] == "Praktisk info"]

@@ -47,6 +47,13 @@ def test_owner_staff_free_others_pay_and_full_event_waitlists(app, make_event, o
         assert ops.positions(event_id) == {c[0]: 1}
     assert "Plassen din er bekreftet" in smtp.last_to("kari@uib.no")["Subject"]
     assert "gratis" in smtp.body(smtp.last_to("kari@uib.no"))
+    # The confirmation carries the event for the participant's calendar.
+    (ics,) = [
+        p
+        for p in smtp.last_to("kari@uib.no").iter_attachments()
+        if p.get_content_type() == "text/calendar"
+    ]
+    assert f"UID:event-{event_id}@" in ics.get_content().replace("\r\n ", "")
     assert "kr 750,00" in smtp.body(smtp.last_to("jonas@bi.no"))
     waiting = smtp.body(smtp.last_to("sara@gmail.com"))
     assert "venteliste" in waiting and "1" in waiting

@@ -1,0 +1,60 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+
+class InvoiceForm(FlaskForm):
+    organisation_name = StringField(
+        _l("Employer or organisation to invoice"), validators=[Optional(), Length(max=200)]
+    )
+    org_number = StringField(
+        _l("Organisation number"),
+        validators=[DataRequired(message=_l("Enter the organisation number.")), Length(max=30)],
+        description=_l("9 digits, e.g. 974 767 880."),
+    )
+    reference = StringField(
+        _l("Invoice reference"),
+        validators=[
+            DataRequired(message=_l("Enter the invoice reference your employer needs.")),
+            Length(max=200),
+        ],
+        description=_l("The reference or order number your employer asks for on invoices."),
+    )
+    recipient_email = EmailField(
+        _l("Send the invoice to (e-mail)"),
+        validators=[
+            Optional(),
+            Email(
+                message=_l("Enter a valid e-mail address, like navn@uib.no."),
+                check_deliverability=False,
+            ),
+            Length(max=320),
+        ],
+        description=_l(
+            "E.g. the invoice reception of your employer. Or give a postal address below."
+        ),
+    )
+    recipient_address = TextAreaField(
+        _l("Postal address for the invoice"),
+        validators=[Optional(), Length(max=500)],
+        render_kw={"rows": 3},
+    )
+
+
+class TransferForm(FlaskForm):
+    name = StringField(
+        _l("Your colleague's full name"),
+        validators=[DataRequired(message=_l("Enter your colleague's name.")), Length(max=200)],
+    )
+    email = EmailField(
+        _l("Your colleague's e-mail address"),
+        validators=[
+            DataRequired(message=_l("Enter your e-mail address.")),
+            Email(
+                message=_l("Enter a valid e-mail address, like navn@uib.no."),
+                check_deliverability=False,
+            ),
+            Length(max=320),
+        ],
+    )

@@ -1,0 +1,153 @@
+"""The only module that talks to Stripe (through the official `stripe` library)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import stripe
+from flask import current_app
+
+
+class GatewayError(Exception):
+    """Stripe could not be reached or refused; `code` says which."""
+
+    def __init__(self, code: str, message: str = ""):
+        super().__init__(message or code)
+        self.code = code
+
+
+class SignatureError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    id: str
+    url: str | None
+    status: str  # open | complete | expired
+    payment_status: str  # paid | unpaid | no_payment_required
+    payment_intent: str | None
+    amount_total: int | None
+    client_reference_id: str | None
+    metadata: dict
+
+
+def enabled() -> bool:
+    return bool(current_app.config.get("STRIPE_SECRET_KEY"))
+
+
+def _client() -> stripe.StripeClient:
+    if not enabled():
+        raise GatewayError("not_configured", "STRIPE_SECRET_KEY is not set")
+    base = current_app.config.get("STRIPE_API_BASE")
+    kwargs = {"base_addresses": {"api": base}} if base else {}
+    # Bounded waits: a request never hangs a worker; the library retries safely
+    # (idempotency keys) on network errors.
+    return stripe.StripeClient(
+        current_app.config["STRIPE_SECRET_KEY"], max_network_retries=2, **kwargs
+    )
+
+
+def _info(session) -> SessionInfo:
+    session = session.to_dict()
+    intent = session.get("payment_intent")
+    if intent is not None and not isinstance(intent, str):
+        intent = intent.get("id")
+    return SessionInfo(
+        id=session["id"],
+        url=session.get("url"),
+        status=session.get("status"),
+        payment_status=session.get("payment_status"),
+        payment_intent=intent,
+        amount_total=session.get("amount_total"),
+        client_reference_id=session.get("client_reference_id"),
+        metadata=dict(session.get("metadata") or {}),
+    )
+
+
+def create_checkout_session(
+    *,
+    registration_id: int,
+    event_id: int,
+    title: str,
+    amount: int,
+    email: str,
+    expires_at: datetime,
+    success_url: str,
+    cancel_url: str,
+    idempotency_key: str,
+    locale: str = "nb",
+) -> SessionInfo:
+    """A Checkout Session in NOK for one participant fee."""
+    params = {
+        "mode": "payment",
+        "payment_method_types": ["card"],
+        "currency": "nok",
+        "line_items": [
+            {
+                "quantity": 1,
+                "price_data": {
+                    "currency": "nok",
+                    "unit_amount": amount,
+                    "product_data": {"name": title[:250]},
+                },
+            }
+        ],
+        "client_reference_id": str(registration_id),
+        "metadata": {"registration": str(registration_id), "event": str(event_id)},
+        "customer_email": email,
+        "expires_at": int(expires_at.timestamp()),
+        "success_url": success_url,
+        "cancel_url": cancel_url,
+        "locale": "nb" if locale == "nb" else "en",
+    }
+    try:
+        session = _client().v1.checkout.sessions.create(
+            params=params, options={"idempotency_key": idempotency_key}
+        )
+    except stripe.StripeError as exc:
+        raise GatewayError("stripe_error", str(exc)) from exc
+    return _info(session)
+
+
+def retrieve_session(session_id: str) -> SessionInfo:
+    try:
+        return _info(_client().v1.checkout.sessions.retrieve(session_id))
+    except stripe.InvalidRequestError as exc:
+        raise GatewayError("unknown_session", str(exc)) from exc
+    except stripe.StripeError as exc:
+        raise GatewayError("stripe_error", str(exc)) from exc
+
+
+def expire_session(session_id: str) -> None:
+    try:
+        _client().v1.checkout.sessions.expire(session_id)
+    except stripe.InvalidRequestError:
+        pass  # already complete or expired: nothing to do
+    except stripe.StripeError as exc:
+        raise GatewayError("stripe_error", str(exc)) from exc
+
+
+def refund(payment_intent: str, amount: int, idempotency_key: str) -> str:
+    """Refund (part of) a payment; the same key never refunds twice. Returns the id."""
+    try:
+        result = _client().v1.refunds.create(
+            params={"payment_intent": payment_intent, "amount": amount},
+            options={"idempotency_key": idempotency_key},
+        )
+    except stripe.StripeError as exc:
+        raise GatewayError("stripe_error", str(exc)) from exc
+    return result["id"]
+
+
+def verify_webhook(payload: bytes, signature: str | None) -> dict:
+    """The event, if the Stripe-Signature header matches the body and is recent."""
+    secret = current_app.config.get("STRIPE_WEBHOOK_SECRET")
+    if not secret or not signature:
+        raise SignatureError("missing secret or signature")
+    try:
+        event = stripe.Webhook.construct_event(payload, signature, secret)
+    except (stripe.SignatureVerificationError, ValueError) as exc:
+        raise SignatureError(str(exc)) from exc
+    return event.to_dict() if hasattr(event, "to_dict") else dict(event)

@@ -1,0 +1,745 @@
+"""Operations on participant fees: card payments through Stripe Checkout, invoices,
+refunds and credit notes. They flush and queue e-mails; the caller commits.
+
+Card payments are fulfilled by one idempotent function, `fulfil_session`, reached from
+the webhook and from the return page alike. It re-reads the session from Stripe, takes
+the event lock, and only ever moves a payment forward.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from eventsys import mail
+from eventsys.auth.models import User
+from eventsys.database import current_timezone, lock_for_update, utcnow
+from eventsys.events.models import Event, EventStatus
+from eventsys.extensions import db
+from eventsys.links import absolute
+from eventsys.organisations import rules as org_rules
+from eventsys.payments import gateway, rules
+from eventsys.payments.models import (
+    CheckoutSession,
+    Invoice,
+    InvoiceKind,
+    NumberSeries,
+    Payment,
+    PaymentMethod,
+    PaymentStatus,
+    StripeEvent,
+)
+from eventsys.registration.models import Registration, RegistrationLog
+from eventsys.registration.rules import State
+
+CHECKOUT_MIN = timedelta(minutes=30)  # Stripe's bounds for expires_at
+CHECKOUT_MAX = timedelta(hours=23, minutes=55)
+KID_PREFIX = 1  # participant-fee invoices; owner contributions get their own prefix
+
+
+class PaymentError(Exception):
+    def __init__(self, code: str, status: int = 409, field: str | None = None):
+        super().__init__(code)
+        self.code = code
+        self.status = status
+        self.field = field
+
+
+def _base() -> str:
+    return current_app.config["EVENTSYS_BASE_URL"]
+
+
+_link = absolute
+
+
+def _notify(reg: Registration, template: str, **context) -> None:
+    mail.queue(
+        reg.email,
+        f"payments/{template}",
+        locale=reg.locale,
+        reg=reg,
+        event=reg.event,
+        payment=reg.payment,
+        pay_url=_link("payments.pay", reg_id=reg.id),
+        account_url=_base() + "/account/registrations",
+        **context,
+    )
+
+
+def _log(reg: Registration, action: str, actor: User | None = None, reason: str = "") -> None:
+    db.session.add(
+        RegistrationLog(
+            registration_id=reg.id,
+            action=action,
+            from_state=reg.state.value,
+            to_state=reg.state.value,
+            actor_id=actor.id if actor else None,
+            reason=reason,
+        )
+    )
+
+
+# --- the fee that comes with a seat ----------------------------------------------------
+
+
+def on_seat(reg: Registration, event: Event, now: datetime) -> Payment | None:
+    """A registration got a seat: a tier-2 participant now owes the fee by a deadline."""
+    amount = rules.fee_due(reg.tier, event.fee, reg.fee_waived)
+    if amount == 0 or reg.payment is not None:
+        return reg.payment
+    payment = Payment(
+        registration_id=reg.id,
+        amount=amount,
+        currency=event.currency,
+        deadline=rules.payment_deadline(now, event.payment_days, event.starts_at),
+    )
+    db.session.add(payment)
+    db.session.flush()
+    db.session.refresh(reg, ["payment"])
+    return payment
+
+
+def on_fee_changed(reg: Registration) -> None:
+    """The fee is waived, or the person turned out to be owner staff: an unpaid,
+    un-invoiced payment is owed no more."""
+    payment = reg.payment
+    if rules.fee_due(reg.tier, reg.event.fee, reg.fee_waived) > 0:
+        return
+    if payment is not None and payment.status == PaymentStatus.due:
+        _expire_open_sessions(payment)
+        db.session.delete(payment)
+        db.session.flush()
+        db.session.expire(reg, ["payment"])
+
+
+def api_status(reg: Registration) -> dict:
+    """The `payment` object of the API."""
+    payment = reg.payment
+    if payment is None:
+        fee = reg.event.fee
+        status = "waived" if reg.fee_waived and reg.tier == 2 and fee > 0 else "not_required"
+        amount = rules.fee_due(reg.tier, fee, reg.fee_waived)
+        return {"status": status, "method": None, "amount": amount, "deadline": None}
+    from eventsys.api.serializers import iso
+
+    return {
+        "status": payment.status.value,
+        "method": payment.method.value if payment.method else None,
+        "amount": payment.amount,
+        "deadline": iso(payment.deadline),
+    }
+
+
+# --- card ----------------------------------------------------------------------------
+
+
+def _payment_for(reg_id: int) -> tuple[Registration, Payment]:
+    """The registration and its payment, locked in the one order used everywhere:
+    the event row first, then the payment row (then the number series)."""
+    reg = db.session.get(Registration, reg_id)
+    if reg is None:
+        raise PaymentError("registration_not_found", 404)
+    _lock_event(reg.event_id)
+    db.session.refresh(reg)
+    payment = db.session.scalar(
+        lock_for_update(select(Payment).where(Payment.registration_id == reg.id)).execution_options(
+            populate_existing=True
+        )
+    )
+    if payment is None:
+        raise PaymentError("nothing_to_pay")
+    return reg, payment
+
+
+def start_checkout(reg_id: int, now: datetime | None = None) -> CheckoutSession:
+    """A Stripe Checkout Session for the fee (an open one is reused: a double click or a
+    second tab never makes two)."""
+    now = now or utcnow()
+    reg, payment = _payment_for(reg_id)
+    if payment.status in (PaymentStatus.paid, PaymentStatus.refunded):
+        raise PaymentError("already_paid")
+    if payment.status == PaymentStatus.invoiced:
+        raise PaymentError("already_invoiced")
+    if reg.state != State.CONFIRMED or payment.released_at is not None:
+        raise PaymentError("seat_not_held")
+    if not gateway.enabled():
+        raise PaymentError("card_unavailable", 503)
+    for session in payment.checkouts:
+        if session.status == "open" and session.expires_at > now + timedelta(minutes=5):
+            # Ask Stripe before reusing it: the page may have expired or been paid
+            # without us hearing yet.
+            try:
+                info = gateway.retrieve_session(session.stripe_session_id)
+            except gateway.GatewayError as exc:
+                raise PaymentError("stripe_unavailable", 503) from exc
+            if info.status == "open":
+                return session
+            if info.payment_status == "paid":
+                fulfil_session(session.stripe_session_id, now)
+                raise PaymentError("already_paid")
+            session.status = info.status
+    # A new page replaces any other still open, so two can never both be paid.
+    _expire_open_sessions(payment)
+    attempt = len(payment.checkouts) + 1
+    expires = min(max(payment.deadline, now + CHECKOUT_MIN), now + CHECKOUT_MAX)
+    try:
+        info = gateway.create_checkout_session(
+            registration_id=reg.id,
+            event_id=reg.event_id,
+            title=reg.event.title,
+            amount=payment.amount,
+            email=reg.email,
+            expires_at=expires,
+            # Stripe fills in {CHECKOUT_SESSION_ID}; url_for would escape the braces.
+            success_url=_link("payments.card_return") + "?session_id={CHECKOUT_SESSION_ID}",
+            cancel_url=_link("payments.pay", reg_id=reg.id),
+            idempotency_key=_key("checkout", payment, f"{attempt}-{int(expires.timestamp())}"),
+            locale=reg.locale,
+        )
+    except gateway.GatewayError as exc:
+        raise PaymentError("stripe_unavailable", 503) from exc
+    session = CheckoutSession(
+        payment_id=payment.id,
+        attempt=attempt,
+        stripe_session_id=info.id,
+        url=info.url or "",
+        expires_at=expires,
+    )
+    db.session.add(session)
+    db.session.flush()
+    return session
+
+
+def _key(kind: str, payment: Payment, detail: str) -> str:
+    """An idempotency key: the same for a retry of the same call with the same
+    parameters, different for anything else. The payment's creation time keeps keys
+    apart across databases sharing one Stripe account and across reused row ids."""
+    created = int(payment.created_at.timestamp() * 1_000_000)
+    return f"eventsys-{kind}-{payment.id}-{created}-{detail}"
+
+
+def _expire_open_sessions(payment: Payment) -> None:
+    """Close open Checkout pages so nobody pays for a seat that is gone (best effort:
+    money that still arrives is handled as late money)."""
+    for session in payment.checkouts:
+        if session.status == "open":
+            try:
+                gateway.expire_session(session.stripe_session_id)
+            except gateway.GatewayError:
+                current_app.logger.warning("could not expire %s", session.stripe_session_id)
+            session.status = "expired"
+
+
+def _lock_event(event_id: int) -> Event:
+    from eventsys.events.operations import lock_event
+
+    return lock_event(event_id)
+
+
+def fulfil_session(stripe_session_id: str, now: datetime | None = None) -> str:
+    """Bring our records in line with a Checkout Session, as Stripe reports it now.
+
+    Safe to call any number of times, in any order, from the webhook and the return
+    page. Returns what happened: paid, already_paid, late_reseated, late_refunded,
+    expired, processing, unknown.
+    """
+    now = now or utcnow()
+    info = gateway.retrieve_session(stripe_session_id)  # never trust a payload
+    session = db.session.scalar(
+        select(CheckoutSession).where(CheckoutSession.stripe_session_id == stripe_session_id)
+    )
+    if session is not None:
+        payment = session.payment
+    else:
+        # Our row was lost (e.g. the request that created the session failed after
+        # Stripe answered): find the payment through the reference we gave Stripe.
+        reg_id = info.client_reference_id or info.metadata.get("registration")
+        payment = (
+            db.session.scalar(select(Payment).where(Payment.registration_id == int(reg_id)))
+            if reg_id and str(reg_id).isdigit()
+            else None
+        )
+        if payment is None:
+            current_app.logger.error("Checkout Session %s matches no payment", stripe_session_id)
+            return "unknown"
+    reg = payment.registration
+    event = _lock_event(reg.event_id)
+    db.session.refresh(payment)
+    db.session.refresh(reg)
+    if session is None:
+        session = CheckoutSession(
+            payment_id=payment.id,
+            attempt=len(payment.checkouts) + 1,
+            stripe_session_id=info.id,
+            url=info.url or "",
+            expires_at=now,
+        )
+        db.session.add(session)
+
+    if info.payment_status != "paid":
+        if info.status == "expired" and session.status != "complete":
+            session.status = "expired"
+            return "expired"
+        if info.status == "complete":
+            session.status = "complete"
+            return "processing"  # an async method (e.g. bank transfer) is on its way
+        return "open"
+
+    session.status = "complete"
+    if payment.status in (PaymentStatus.paid, PaymentStatus.refunded):
+        db.session.flush()
+        if info.payment_intent and info.payment_intent != payment.stripe_payment_intent:
+            # Paid twice (another page, or by invoice already): give this one back.
+            gateway.refund(
+                info.payment_intent,
+                info.amount_total or payment.amount,
+                idempotency_key=f"eventsys-refund-duplicate-{info.payment_intent}",
+            )
+            _log(reg, "duplicate_payment_refunded", reason=info.payment_intent)
+            _notify(reg, "late_refunded")
+            return "duplicate_refunded"
+        return "already_paid"
+    payment.status = PaymentStatus.paid
+    payment.method = PaymentMethod.card
+    payment.paid_at = now
+    payment.amount_paid = info.amount_total or payment.amount
+    payment.stripe_payment_intent = info.payment_intent
+    _credit_open_invoices(payment, now)
+    db.session.flush()
+
+    if reg.is_active:
+        _log(reg, "paid_card")
+        _notify(reg, "received")
+        return "paid"
+    return _late_money(event, reg, payment, now)
+
+
+def _late_money(event: Event, reg: Registration, payment: Payment, now: datetime) -> str:
+    """Money for a seat that was released: seat the person again if a seat is free,
+    else refund automatically. Either way, tell them."""
+    from eventsys.registration import operations as registration
+    from eventsys.registration import rules as seat_rules
+
+    regs = registration.rule_view(event.id)
+    seat_free = (
+        event.status == EventStatus.published
+        and now < event.starts_at
+        and seat_rules.free_seats(registration.event_facts(event), regs) > 0
+        and not seat_rules.waiting_list(regs)
+    )
+    other = registration.find_active(event.id, reg.email)
+    # Only a seat released for non-payment comes back; somebody who cancelled
+    # themselves while paying gets the money back instead.
+    released = payment.released_at is not None
+    decision = rules.late_money(seat_free and released, other is not None)
+    if decision.reseat:
+        before = reg.state.value
+        reg.state = State.CONFIRMED
+        reg.cancelled_at = None
+        payment.released_at = None
+        db.session.add(
+            RegistrationLog(
+                registration_id=reg.id,
+                action="late_payment_reseat",
+                from_state=before,
+                to_state="confirmed",
+            )
+        )
+        db.session.flush()
+        _notify(reg, "late_reseated")
+        return "late_reseated"
+    _refund(payment, payment.amount_paid, "late", now)
+    _log(reg, "late_payment_refunded")
+    _notify(reg, "late_refunded")
+    return "late_refunded"
+
+
+def _refund(payment: Payment, amount: int, why: str, now: datetime) -> None:
+    if payment.status == PaymentStatus.refunded:
+        return
+    refund_id = gateway.refund(
+        payment.stripe_payment_intent, amount, idempotency_key=_key("refund", payment, why)
+    )
+    payment.status = PaymentStatus.refunded
+    payment.amount_refunded = amount
+    payment.refunded_at = now
+    payment.stripe_refund = refund_id
+    db.session.flush()
+
+
+def session_failed(stripe_session_id: str) -> str:
+    """An asynchronous payment failed: the payment stays due; the participant may try
+    again before the deadline."""
+    session = db.session.scalar(
+        select(CheckoutSession).where(CheckoutSession.stripe_session_id == stripe_session_id)
+    )
+    if session is None or session.payment.status != PaymentStatus.due:
+        return "ignored"
+    session.status = "failed"
+    db.session.flush()
+    _notify(session.payment.registration, "failed")
+    return "failed"
+
+
+def charge_refunded(
+    payment_intent: str | None, amount_refunded: int, now: datetime | None = None
+) -> str:
+    """Stripe says money went back (also refunds made in Stripe's dashboard)."""
+    now = now or utcnow()
+    if not payment_intent:
+        return "ignored"
+    payment = db.session.scalar(
+        select(Payment).where(Payment.stripe_payment_intent == payment_intent)
+    )
+    if payment is None:
+        return "unknown"
+    if payment.status == PaymentStatus.paid and amount_refunded >= payment.amount_paid:
+        payment.status = PaymentStatus.refunded
+        payment.refunded_at = now
+    payment.amount_refunded = max(payment.amount_refunded, amount_refunded)
+    db.session.flush()
+    return "refunded"
+
+
+def handle_stripe_event(event: dict, now: datetime | None = None) -> str:
+    """Process a verified Stripe event once: its id is recorded in this transaction."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(StripeEvent(id=event["id"], type=event["type"]))
+            db.session.flush()
+    except IntegrityError:
+        return "duplicate"
+    obj = event["data"]["object"]
+    kind = event["type"]
+    if kind in (
+        "checkout.session.completed",
+        "checkout.session.async_payment_succeeded",
+        "checkout.session.expired",
+    ):
+        return fulfil_session(obj["id"], now)
+    if kind == "checkout.session.async_payment_failed":
+        return session_failed(obj["id"])
+    if kind == "charge.refunded":
+        return charge_refunded(obj.get("payment_intent"), obj.get("amount_refunded", 0), now)
+    return "ignored"
+
+
+# --- invoice -------------------------------------------------------------------------
+
+
+def next_number(series: str) -> int:
+    """The next number of a gapless series, taken under a row lock in the caller's
+    transaction: a rolled-back transaction gives its number back."""
+    row = db.session.scalar(
+        lock_for_update(select(NumberSeries).where(NumberSeries.name == series)).execution_options(
+            populate_existing=True
+        )
+    )
+    if row is None:
+        try:
+            with db.session.begin_nested():
+                db.session.add(NumberSeries(name=series, next_value=1))
+                db.session.flush()
+        except IntegrityError:
+            pass  # another transaction created it first
+        row = db.session.scalar(
+            lock_for_update(
+                select(NumberSeries).where(NumberSeries.name == series)
+            ).execution_options(populate_existing=True)
+        )
+    number = row.next_value
+    row.next_value = number + 1
+    db.session.flush()
+    return number
+
+
+def _today(now: datetime):
+    return now.astimezone(current_timezone()).date()
+
+
+def choose_invoice(
+    reg_id: int,
+    org_number: str,
+    reference: str,
+    recipient_email: str,
+    recipient_address: str,
+    organisation_name: str = "",
+    now: datetime | None = None,
+) -> Invoice:
+    """Pay by invoice instead of card: numbered without gaps, with a KID and due date."""
+    now = now or utcnow()
+    reg, payment = _payment_for(reg_id)
+    if payment.status != PaymentStatus.due:
+        raise PaymentError(
+            "already_paid" if payment.status == PaymentStatus.paid else "already_invoiced"
+        )
+    if reg.state != State.CONFIRMED or payment.released_at is not None:
+        raise PaymentError("seat_not_held")
+    try:
+        number_ = org_rules.validate_org_number(org_number or "")
+    except org_rules.OrgNumberError as exc:
+        raise PaymentError(f"org_number_{exc.code}", 400, "org_number") from exc
+    if not reference.strip():
+        raise PaymentError("reference_required", 400, "reference")
+    if not recipient_email.strip() and not recipient_address.strip():
+        raise PaymentError("recipient_required", 400, "recipient_email")
+    number = next_number("invoice")
+    issued = _today(now)
+    invoice = Invoice(
+        number=number,
+        kind=InvoiceKind.invoice,
+        kid=rules.make_kid(KID_PREFIX, number),
+        payment_id=payment.id,
+        organisation_name=organisation_name.strip(),
+        org_number=number_,
+        reference=reference.strip(),
+        recipient_email=recipient_email.strip(),
+        recipient_address=recipient_address.strip(),
+        description=f"{reg.event.title} – {reg.name or reg.email}"[:300],
+        amount=payment.amount,
+        issued_on=issued,
+        due_on=rules.invoice_due_date(issued),
+    )
+    db.session.add(invoice)
+    payment.status = PaymentStatus.invoiced
+    payment.method = PaymentMethod.invoice
+    _expire_open_sessions(payment)
+    _log(reg, "invoice", reason=f"invoice {number}")
+    db.session.flush()
+    invoice_url = _link("payments.invoice", invoice_id=invoice.id)
+    _notify(reg, "invoiced", invoice=invoice, invoice_url=invoice_url)
+    if invoice.recipient_email and invoice.recipient_email.lower() != reg.email:
+        mail.queue(
+            invoice.recipient_email,
+            "payments/invoice_to_payer",
+            locale="nb",
+            invoice=invoice,
+            reg=reg,
+            event=reg.event,
+            invoice_url=invoice_url,
+        )
+    return invoice
+
+
+def credit_note(invoice: Invoice, now: datetime) -> Invoice:
+    """Cancel an invoice with a credit note from the same gapless series."""
+    number = next_number("invoice")
+    note = Invoice(
+        number=number,
+        kind=InvoiceKind.credit_note,
+        kid=None,
+        payment_id=invoice.payment_id,
+        credit_for_id=invoice.id,
+        organisation_name=invoice.organisation_name,
+        org_number=invoice.org_number,
+        reference=invoice.reference,
+        recipient_email=invoice.recipient_email,
+        recipient_address=invoice.recipient_address,
+        description=f"Kreditnota for faktura {invoice.number}: {invoice.description}"[:300],
+        amount=-invoice.amount,
+        issued_on=_today(now),
+        due_on=_today(now),
+    )
+    db.session.add(note)
+    db.session.flush()
+    return note
+
+
+def _credit_open_invoices(payment: Payment, now: datetime) -> None:
+    credited = {i.credit_for_id for i in payment.invoices if i.kind == InvoiceKind.credit_note}
+    for invoice in list(payment.invoices):
+        if (
+            invoice.kind == InvoiceKind.invoice
+            and invoice.paid_at is None
+            and invoice.id not in credited
+        ):
+            credit_note(invoice, now)
+
+
+def mark_invoice_paid(invoice_id: int, actor: User, now: datetime | None = None) -> Invoice:
+    """Finance records the bank payment of an invoice."""
+    now = now or utcnow()
+    invoice = db.session.get(Invoice, invoice_id)
+    if invoice is None or invoice.kind != InvoiceKind.invoice:
+        raise PaymentError("invoice_not_found", 404)
+    if invoice.payment is not None:
+        _payment_for(invoice.payment.registration_id)  # same locks as every other change
+        db.session.refresh(invoice)
+    if any(
+        note.credit_for_id == invoice.id
+        for note in (invoice.payment.invoices if invoice.payment else [])
+    ):
+        raise PaymentError("invoice_credited")
+    if invoice.paid_at is None:
+        invoice.paid_at = now
+        payment = invoice.payment
+        if payment is not None and payment.status == PaymentStatus.invoiced:
+            payment.status = PaymentStatus.paid
+            payment.paid_at = now
+            payment.amount_paid = invoice.amount
+            _log(payment.registration, "invoice_paid", actor, f"invoice {invoice.number}")
+        db.session.flush()
+    return invoice
+
+
+# --- cancellation, hand-over, deadlines ------------------------------------------------
+
+
+def on_cancel(reg: Registration, event: Event, now: datetime, event_cancelled: bool = False) -> str:
+    """Money when a registration is cancelled: a full refund (card) or a credit note
+    (invoice) before the cancellation deadline or when the event is cancelled; after
+    the deadline nothing goes back. Returns what was done."""
+    payment = reg.payment
+    if payment is None:
+        return "none"
+    if payment.status == PaymentStatus.due:
+        _expire_open_sessions(payment)
+        return "nothing_paid"
+    if not (
+        event_cancelled or rules.refund_allowed(now, event.cancellation_deadline, event.starts_at)
+    ):
+        return "no_refund"
+    if payment.status == PaymentStatus.paid and payment.method == PaymentMethod.card:
+        _refund(payment, payment.amount_paid, "cancel", now)
+        return "refunded"
+    if (
+        payment.status in (PaymentStatus.invoiced, PaymentStatus.paid)
+        and payment.method == PaymentMethod.invoice
+    ):
+        for invoice in payment.invoices:
+            if invoice.kind == InvoiceKind.invoice:
+                credit_note(invoice, now)
+        payment.status = PaymentStatus.refunded
+        payment.refunded_at = now
+        payment.amount_refunded = payment.amount_paid
+        db.session.flush()
+        return "credited"
+    return "none"
+
+
+def transfer_seat(
+    reg_id: int, new_email: str, new_name: str, actor: User | None, now: datetime | None = None
+) -> Registration:
+    """Hand a confirmed seat to a colleague until the event starts (no refund after
+    the cancellation deadline, but the seat is not lost). Logged with both names."""
+    from eventsys.auth.operations import find_user, normalise_email
+    from eventsys.registration import operations as registration
+
+    now = now or utcnow()
+    reg = db.session.get(Registration, reg_id)
+    if reg is None:
+        raise PaymentError("registration_not_found", 404)
+    event = _lock_event(reg.event_id)
+    db.session.refresh(reg)
+    if reg.state != State.CONFIRMED:
+        raise PaymentError("seat_not_held")
+    if now >= event.starts_at:
+        raise PaymentError("event_started")
+    email = normalise_email(new_email)
+    if "@" not in email:
+        raise PaymentError("invalid_email", 400, "email")
+    if not new_name.strip():
+        raise PaymentError("name_required", 400, "name")
+    if email == reg.email:
+        raise PaymentError("same_person", 400, "email")
+    if registration.find_active(event.id, email) is not None:
+        raise PaymentError("already_registered", 409, "email")
+    old = f"{reg.name} <{reg.email}>"
+    colleague = find_user(email)
+    # The seat goes over, the priority does not: the colleague's own affiliation
+    # decides their tier, and a colleague who is not owner staff owes the fee.
+    affiliation = registration.tier_for(
+        registration.Person(email=email, name=new_name, user=colleague), event
+    )
+    reg.email = email
+    reg.name = new_name.strip()
+    reg.user_id = colleague.id if colleague else None
+    reg.locale = colleague.locale if colleague else reg.locale
+    reg.tier = affiliation.tier
+    reg.tier_reason = affiliation.reason.value
+    reg.organisation_id = affiliation.organisation.id if affiliation.organisation else None
+    _log(reg, "transfer", actor, f"{old} → {reg.name} <{reg.email}>")
+    db.session.flush()
+    on_seat(reg, event, now)
+    registration.notify(reg, "confirmed")
+    return reg
+
+
+def release_time(payment: Payment) -> datetime | None:
+    """An unpaid seat goes after its deadline, but never before a day has passed since
+    the reminder (if tick was down, the participant still gets a fair warning)."""
+    if payment.reminded_at is None:
+        return None
+    return max(payment.deadline, payment.reminded_at + timedelta(hours=24))
+
+
+def remind_unpaid(payment_id: int, now: datetime) -> int:
+    payment = db.session.get(Payment, payment_id)
+    if payment is None:
+        return 0
+    _lock_event(payment.registration.event_id)
+    db.session.refresh(payment)
+    reg = payment.registration
+    if (
+        payment.status != PaymentStatus.due
+        or payment.reminded_at is not None
+        or payment.released_at is not None
+        or reg.state != State.CONFIRMED
+    ):
+        return 0
+    payment.reminded_at = now
+    db.session.flush()
+    _notify(reg, "reminder")
+    return 1
+
+
+def release_unpaid(payment_id: int, now: datetime) -> int:
+    """Release the seat of an unpaid, reminded registration; it goes to the waiting list."""
+    from eventsys.registration import operations as registration
+
+    payment = db.session.get(Payment, payment_id)
+    if payment is None:
+        return 0
+    _lock_event(payment.registration.event_id)
+    db.session.refresh(payment)
+    reg = payment.registration
+    due_at = release_time(payment)
+    if (
+        payment.status != PaymentStatus.due
+        or payment.released_at is not None
+        or due_at is None
+        or now < due_at
+        or reg.state != State.CONFIRMED
+    ):
+        return 0
+    payment.released_at = now
+    _expire_open_sessions(payment)
+    registration.release_seat(reg.id, now)
+    _notify(reg, "released")
+    return 1
+
+
+def payments_to_remind(now: datetime) -> list[int]:
+    rows = db.session.scalars(
+        select(Payment).where(
+            Payment.status == PaymentStatus.due,
+            Payment.reminded_at.is_(None),
+            Payment.released_at.is_(None),
+        )
+    ).all()
+    return [p.id for p in rows if rules.reminder_time(p.deadline, p.created_at) <= now]
+
+
+def payments_to_release(now: datetime) -> list[int]:
+    rows = db.session.scalars(
+        select(Payment).where(
+            Payment.status == PaymentStatus.due,
+            Payment.released_at.is_(None),
+            Payment.reminded_at.is_not(None),
+            Payment.deadline <= now,
+        )
+    ).all()
+    return [p.id for p in rows if (release_time(p) or now) <= now]
