@@ -113,8 +113,10 @@ def test_the_wheel_page_lists_every_entry_of_the_year_beside_an_svg(client, year
     ]
     assert "Hemmelig utkast" not in html and "Sakspapirer" not in html
 
-    # The wheel: an image with a title and a description; the list is the content.
-    assert page.svg["role"] == "img"
+    # The wheel: a group named by a title and a description, its drawing hidden from
+    # screen readers (the list is the content; nested links in an image fail WCAG).
+    assert page.svg["role"] == "group"
+    assert '<g aria-hidden="true">' in html
     assert page.svg["aria-labelledby"] == "wheel-title wheel-desc"
     assert '<title id="wheel-title">Årshjul 2027</title>' in html
     assert re.search(r'<desc id="wheel-desc">Et årshjul\..*Antall oppføringer: 9\.', html)

@@ -1,0 +1,198 @@
+"""WCAG 2.1 AA in a real browser: Debian's Chromium driven by Playwright against the
+app served by gunicorn on loopback. axe-core checks every page a participant, an
+organiser, finance and an admin use; a keyboard-only test registers for an event
+without a mouse."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from bench.registration_burst import Server
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+PASSWORD = "riktig-passord-1"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def site(app, database_url, make_user, make_org, make_event):
+    """The app on loopback with an owner, users of every role and a paying seat."""
+    from datetime import date
+
+    from eventsys import database
+    from eventsys.auth.models import User
+    from eventsys.extensions import db
+    from eventsys.registration import operations as reg_ops
+
+    make_org(
+        "Universitetet i Bergen",
+        ["uib.no"],
+        periods=[("owner", date(2025, 1, 1), date(2030, 12, 31), "2000+")],
+    )
+    for email, role in (
+        ("jonas@bi.no", "participant"),
+        ("ola@nettverket.no", "organiser"),
+        ("okonomi@nettverket.no", "finance"),
+        ("admin@nettverket.no", "admin"),
+    ):
+        make_user(email, password=PASSWORD, role=role, name=email.split("@")[0].title())
+    now = datetime.now(UTC)
+    event_id = make_event(
+        capacity=1,
+        starts_at=now + timedelta(days=20),
+        ends_at=now + timedelta(days=20, hours=5),
+        registration_opens_at=now - timedelta(days=1),
+        registration_closes_at=now + timedelta(days=19),
+        priority_deadline=None,
+        description="Erfaringer fra lærestedene og samskipnadene.",
+    )
+    other_id = make_event(
+        title="Ensomhet blant studenter",
+        capacity=30,
+        starts_at=now + timedelta(days=30),
+        ends_at=now + timedelta(days=30, hours=5),
+        registration_opens_at=now - timedelta(days=1),
+        registration_closes_at=now + timedelta(days=29),
+    )
+    with app.app_context():
+        jonas = db.session.query(User).filter_by(email="jonas@bi.no").one()
+        reg = reg_ops.register(event_id, reg_ops.Person(email=jonas.email, user=jonas), jonas)
+        reg_ops.register(
+            event_id, reg_ops.Person(email="sara@gmail.com", name="Sara", vouched=True), None
+        )
+        database.commit()
+        reg_id = reg.id
+    with Server(database_url, workers=2, threads=4) as server:
+        yield {"url": server.base_url, "event": event_id, "other": other_id, "reg": reg_id}
+
+
+def _login(page, site, email):
+    page.goto(site["url"] + "/login")
+    page.get_by_label("E-postadresse").fill(email)
+    page.get_by_label("Passord").fill(PASSWORD)
+    page.get_by_role("button", name="Logg inn").click()
+    page.wait_for_url("**/account")
+
+
+def _violations(page, url) -> list[str]:
+    page.goto(url)
+    results = Axe().run(page, options=WCAG_AA)
+    return [
+        f"{url}: {v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+    ]
+
+
+@pytest.mark.slow
+def test_every_page_meets_wcag_21_aa(browser, site):
+    base, event, reg = site["url"], site["event"], site["reg"]
+    pages = {
+        None: [
+            "/",
+            "/events",
+            f"/events/{event}",
+            "/login",
+            "/signup",
+            "/forgot-password",
+            "/arshjul",
+            "/accessibility",
+        ],
+        "jonas@bi.no": [
+            "/account",
+            "/account/registrations",
+            f"/registrations/{reg}/pay",
+            f"/events/{site['other']}",
+            f"/registrations/{reg}/transfer",
+            "/account/calendar",
+        ],
+        "ola@nettverket.no": [
+            "/organiser/events",
+            "/organiser/events/new",
+            f"/organiser/events/{event}/edit",
+            f"/organiser/events/{event}/participants",
+            "/organiser/arshjul",
+            "/organiser/arshjul/new",
+        ],
+        "okonomi@nettverket.no": ["/finance/invoices"],
+        "admin@nettverket.no": ["/admin/organisations/", "/admin/organisations/new"],
+    }
+    problems = []
+    for who, paths in pages.items():
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        if who:
+            _login(page, site, who)
+        for path in paths:
+            problems += _violations(page, base + path)
+        context.close()
+    assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.slow
+def test_a_form_with_errors_meets_wcag_too(browser, site):
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(site["url"] + "/signup")
+    page.get_by_role("button", name="Opprett konto").click()
+    assert page.get_by_role("alert").is_visible()
+    problems = [
+        f"{v['id']}: {v['help']}" for v in Axe().run(page, options=WCAG_AA).response["violations"]
+    ]
+    assert problems == []
+    # Each error is tied to its field for screen readers.
+    email = page.get_by_label("E-postadresse")
+    assert email.get_attribute("aria-invalid") == "true"
+    assert "email-error" in email.get_attribute("aria-describedby")
+    context.close()
+
+
+@pytest.mark.slow
+def test_register_for_an_event_with_the_keyboard_only(browser, site):
+    context = browser.new_context(viewport={"width": 390, "height": 844})  # a phone
+    page = context.new_page()
+    page.goto(site["url"] + "/login")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Hopp til hovedinnhold"
+    page.get_by_label("E-postadresse").focus()
+    page.keyboard.type("jonas@bi.no")
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/account")
+
+    page.goto(site["url"] + f"/events/{site['other']}")
+    for _ in range(60):  # Tab through the page to the registration button
+        page.keyboard.press("Tab")
+        focused = page.evaluate("document.activeElement.textContent.trim()")
+        if focused.startswith("Meld meg på"):
+            outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+            assert outline != "none", "the focused button shows no focus ring"
+            break
+    else:
+        pytest.fail("the registration button cannot be reached with Tab")
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    assert "plass" in page.locator(".flashes").inner_text().lower()
+    context.close()
