@@ -76,8 +76,10 @@ class Config:
     VERIFY_TOKEN_MAX_AGE = 3 * 24 * 3600
     RESET_TOKEN_MAX_AGE = 2 * 3600
 
-    # How long a SQLite writer waits for the lock before giving up (milliseconds).
-    SQLITE_BUSY_TIMEOUT_MS = 30_000
+    # How long a writer waits for a lock before the request answers 503 (milliseconds):
+    # PostgreSQL's lock_timeout for row locks, SQLite's busy timeout for the database.
+    LOCK_TIMEOUT_MS = _int("EVENTSYS_LOCK_TIMEOUT_MS", 15_000)
+    SQLITE_BUSY_TIMEOUT_MS = _int("EVENTSYS_LOCK_TIMEOUT_MS", 30_000)
 
 
 class DevelopmentConfig(Config):

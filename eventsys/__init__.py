@@ -13,6 +13,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from eventsys import database
 from eventsys.extensions import babel, csrf, db, login_manager, migrate
@@ -36,6 +37,9 @@ def create_app(config=None) -> Flask:
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
 
+    # Ids in URLs are database integers: a number beyond their range is a 404, not a
+    # database error.
+    app.url_map.converters["int"] = DatabaseId
     import_models()
     register_extensions(app)
     register_blueprints(app)
@@ -44,6 +48,12 @@ def create_app(config=None) -> Flask:
     register_template_helpers(app)
     register_commands(app)
     return app
+
+
+class DatabaseId(IntegerConverter):
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def import_models() -> None:

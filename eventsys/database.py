@@ -48,9 +48,21 @@ def is_sqlite() -> bool:
 
 
 def configure_engine(app) -> None:
-    """SQLite: WAL, a busy timeout and BEGIN IMMEDIATE for write locks (see lock_for_update)."""
+    """PostgreSQL: a lock timeout, so a request never waits for a row lock without end
+    (it answers 503 and the client, Stripe included, retries). SQLite: WAL, a busy
+    timeout and BEGIN IMMEDIATE for write locks (see lock_for_update)."""
     with app.app_context():
         engine = db.engine
+        if engine.dialect.name == "postgresql":
+            lock_ms = int(app.config["LOCK_TIMEOUT_MS"])
+
+            @event.listens_for(engine, "connect")
+            def _postgres_connect(dbapi_connection, _record):
+                with dbapi_connection.cursor() as cursor:
+                    cursor.execute(f"SET lock_timeout = {lock_ms}")
+                dbapi_connection.commit()
+
+            return
         if engine.dialect.name != "sqlite":
             return
         busy_ms = app.config["SQLITE_BUSY_TIMEOUT_MS"]

@@ -353,20 +353,30 @@ def load_events(users) -> list[str]:
         registration_closes_at=_at(69, 12),
         fee=0,
     )
-    # Fees for seats taken long ago are settled, as they would be by now: by card.
-    from eventsys.payments.models import Payment, PaymentMethod, PaymentStatus
+    # Fees for seats taken long ago are settled by now: by invoice to the employer,
+    # paid (the real flow, so the demo has invoices with KID for finance to look at).
+    from eventsys.payments import operations as payments
+    from eventsys.payments.models import Payment, PaymentStatus
 
     db.session.flush()
-    db.session.execute(
-        update(Payment)
-        .where(Payment.deadline < now + timedelta(days=2))
-        .values(
-            status=PaymentStatus.paid,
-            method=PaymentMethod.card,
-            amount_paid=Payment.amount,
-            paid_at=now,
+    finance = users["okonomi@kompetansenettverk.no"]
+    old = db.session.scalars(
+        select(Payment).where(
+            Payment.status == PaymentStatus.due, Payment.deadline < now + timedelta(days=2)
         )
-    )
+    ).all()
+    for index, payment in enumerate(old):
+        invoice = payments.choose_invoice(
+            payment.registration_id,
+            "974767880",
+            f"Prosjekt {4711 + index}",
+            "faktura@ntnu.no",
+            "",
+            organisation_name="NTNU",
+            now=payment.created_at,
+        )
+        if index % 3:  # most have been paid; the rest are still open
+            payments.mark_invoice_paid(invoice.id, finance, now=now)
     return [
         "events: open, in the priority window, full with a waiting list and an offer, "
         "not yet open, free online course, past (attended), cancelled, draft"

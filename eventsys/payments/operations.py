@@ -166,7 +166,7 @@ def start_checkout(reg_id: int, now: datetime | None = None) -> CheckoutSession:
     if reg.state != State.CONFIRMED or payment.released_at is not None:
         raise PaymentError("seat_not_held")
     if not gateway.enabled():
-        raise PaymentError("card_unavailable", 503)
+        raise PaymentError("card_unavailable", 409)  # switched off, not a passing outage
     for session in payment.checkouts:
         if session.status == "open" and session.expires_at > now + timedelta(minutes=5):
             # Ask Stripe before reusing it: the page may have expired or been paid

@@ -355,7 +355,7 @@ def test_cancelling_the_event_refunds_everyone_and_tells_them(
 def test_card_payment_is_off_without_stripe_keys(client, seat, organiser_token):
     _, reg_id = seat()
     response = client.post(f"/api/v1/registrations/{reg_id}/checkout", headers=organiser_token)
-    assert response.status_code == 503
+    assert response.status_code == 409
     assert response.get_json()["error"]["code"] == "card_unavailable"
 
 
