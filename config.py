@@ -73,6 +73,11 @@ class Config:
     PASSWORD_HASH_MEMORY_COST = 64 * 1024
     PASSWORD_HASH_PARALLELISM = 4
 
+    # Dietary and accessibility needs are deleted this many days after an event ends.
+    NEEDS_RETENTION_DAYS = _int("EVENTSYS_NEEDS_RETENTION_DAYS", 30)
+    # Sent e-mails (their text) are kept this long, then deleted.
+    SENT_MAIL_RETENTION_DAYS = _int("EVENTSYS_SENT_MAIL_RETENTION_DAYS", 90)
+
     VERIFY_TOKEN_MAX_AGE = 3 * 24 * 3600
     RESET_TOKEN_MAX_AGE = 2 * 3600
 

@@ -108,6 +108,7 @@ def register_blueprints(app: Flask) -> None:
     from eventsys.events.views import bp as events_bp
     from eventsys.organisations.views import bp as organisations_bp
     from eventsys.payments.views import bp as payments_bp
+    from eventsys.privacy.views import bp as privacy_bp
     from eventsys.public.views import bp as public_bp
     from eventsys.registration.views import bp as registration_bp
 
@@ -119,6 +120,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp)
     app.register_blueprint(payments_bp)
     app.register_blueprint(arshjul_bp)
+    app.register_blueprint(privacy_bp)
 
 
 def register_request_hooks(app: Flask) -> None:

@@ -14,6 +14,7 @@ from eventsys.arshjul import operations as arshjul
 from eventsys.database import utcnow
 from eventsys.extensions import db
 from eventsys.payments import operations as payments
+from eventsys.privacy import operations as privacy
 from eventsys.registration import operations as registration
 
 log = logging.getLogger("eventsys.tick")
@@ -70,6 +71,13 @@ def run(now: datetime | None = None) -> list[str]:
         log.warning("tick: reminders busy, left for the next run")
         sent = 0
     report.append(f"reminders: {sent} sent")
+
+    purged = privacy.purge_needs(now)
+    old_mail = privacy.purge_sent_mail(now)
+    database.commit()
+    report.append(
+        f"personal data: needs deleted from {purged} registration(s), {old_mail} old e-mail(s)"
+    )
 
     sent = mail.deliver_pending()
     report.append(f"mail: {sent} delayed message(s) delivered")

@@ -126,6 +126,7 @@ def test_every_page_meets_wcag_21_aa(browser, site):
             f"/events/{site['other']}",
             f"/registrations/{reg}/transfer",
             "/account/calendar",
+            "/account/data",
         ],
         "ola@nettverket.no": [
             "/organiser/events",
