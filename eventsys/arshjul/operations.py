@@ -558,7 +558,7 @@ def private_feed(user: User) -> Feed:
         feed_event(
             reg.event,
             lang,
-            online_link=reg.state in SEAT_HOLDING or reg.state == State.ATTENDED,
+            online_link=reg.state in (State.CONFIRMED, State.ATTENDED),
             title_prefix=prefixes.get(reg.state, ""),
         )
         for reg in registrations
@@ -572,12 +572,15 @@ def private_feed(user: User) -> Feed:
 
 
 def _feed_registrations(user: User) -> list[Registration]:
-    """One registration per event, the active one first; cancelled ones and drafts are
-    left out."""
+    """One registration per event, the active one first. Registrations the person
+    cancelled, and drafts, are left out; an event the organisers cancelled stays, so
+    calendars show it as cancelled instead of losing it without a word."""
     shown = SEAT_HOLDING | WAITING | {State.ATTENDED, State.NO_SHOW}
     chosen: dict[int, Registration] = {}
     for reg in registrations_of(user):
-        if reg.state not in shown or reg.event.status == EventStatus.draft:
+        if reg.event.status == EventStatus.draft:
+            continue
+        if reg.state not in shown and reg.event.status != EventStatus.cancelled:
             continue
         if reg.event_id not in chosen or (reg.is_active and not chosen[reg.event_id].is_active):
             chosen[reg.event_id] = reg

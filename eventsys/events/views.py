@@ -111,7 +111,7 @@ def _organisations() -> list[Organisation]:
 
 def _month_bounds(month: str) -> tuple[datetime, datetime] | None:
     match = re.fullmatch(r"(\d{4})-(\d{2})", month)
-    if not match or not 1 <= int(match.group(2)) <= 12:
+    if not match or not 1 <= int(match.group(2)) <= 12 or not 1970 <= int(match.group(1)) <= 2200:
         return None
     year, number = int(match.group(1)), int(match.group(2))
     zone = current_timezone()
@@ -195,9 +195,17 @@ def event_page(event: Event, form: RegisterForm | None = None, status: int = 200
         position = None
         if registration is not None and registration.is_active:
             position = reg_ops.positions(event.id).get(registration.id)
+        active = registration is not None and registration.is_active
+        # A registration keeps the tier it was made with (an organiser's confirmation
+        # changes it); only someone not yet registered is shown the tier they would get.
+        tier = registration.tier if active else affiliation.tier
         viewer = {
             "affiliation": affiliation,
-            "fee": 0 if affiliation.tier == 1 else event.fee,
+            "tier": tier,
+            "fee": reg_ops.fee_due(event, registration)
+            if active
+            else (0 if tier == 1 else event.fee),
+            "tier_changed": active and registration.tier == 2 and affiliation.tier == 1,
             "registration": registration,
             "position": position,
             "fee_due": reg_ops.fee_due(event, registration) if registration else None,
@@ -248,6 +256,10 @@ def problem_message(code: str) -> str:
         "closes_after_end": lambda: _("Registration must close before the event ends."),
         "priority_outside_registration": lambda: _(
             "The priority deadline must be after registration opens and no later than it closes."
+        ),
+        "priority_closed": lambda: _(
+            "The places have already been allocated at the priority deadline; it can no "
+            "longer be changed."
         ),
         "cancellation_after_start": lambda: _(
             "The cancellation deadline must be no later than the start of the event."

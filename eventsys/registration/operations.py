@@ -4,7 +4,7 @@ never commit: the request (or the tick step) commits once."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -402,7 +402,19 @@ def update_event(
     bumps nobody. Returns (event, over_by): seats held beyond the new capacity."""
     now = now or utcnow()
     event = _locked_event(event_id)
+    deadline_changes = (
+        "priority_deadline" in changes and changes["priority_deadline"] != event.priority_deadline
+    )
+    if deadline_changes and event.priority_closed_at is not None:
+        # The allocation has run; a new deadline would promise what can no longer be kept.
+        raise event_ops.EventError([("priority_deadline", "priority_closed")])
     event_ops.update_event(event, changes, actor)
+    removed = deadline_changes and event.priority_deadline is None
+    passed = event.priority_deadline is not None and event.priority_deadline <= now
+    if event.priority_closed_at is None and (removed or passed):
+        # The deadline was removed or moved into the past: allocate now, as at the
+        # deadline, so nobody stays pending for an answer that would never come.
+        close_priority_window(event.id, now, deadline=now)
     regs = rule_view(event.id)
     result = rules.change_capacity(event_facts(event), regs, event.capacity, now)
     _apply(event, result.changes, now, actor, "capacity")
@@ -506,18 +518,17 @@ def cancel_event(event_id: int, actor: User | None, now: datetime | None = None)
 # --- time-based work (tick) ----------------------------------------------------------
 
 
-def close_priority_window(event_id: int, now: datetime) -> int:
+def close_priority_window(event_id: int, now: datetime, deadline: datetime | None = None) -> int:
     """The allocation at an event's priority deadline; returns how many changed.
-    Safe to call again or concurrently: the lock and priority_closed_at see to it."""
+    Safe to call again or concurrently: the lock and priority_closed_at see to it.
+    `deadline` allocates as if that were the deadline (the organiser removed it)."""
     event = _locked_event(event_id)
-    if (
-        event.priority_closed_at is not None
-        or event.priority_deadline is None
-        or now < event.priority_deadline
-    ):
+    deadline = deadline or event.priority_deadline
+    if event.priority_closed_at is not None or deadline is None or now < deadline:
         return 0
     regs = rule_view(event.id)
-    changes = rules.close_priority_window(event_facts(event), regs, now)
+    facts = replace(event_facts(event), priority_deadline=deadline)
+    changes = rules.close_priority_window(facts, regs, now)
     event.priority_closed_at = now
     _apply(event, changes, now, None, "priority_deadline")
     return len(changes)

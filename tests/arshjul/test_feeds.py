@@ -376,3 +376,27 @@ def test_private_feed_needs_the_right_token_and_stops_after_revoke(
     new_link = private_link(client.get("/account/calendar").get_data(as_text=True))
     assert new_link != link
     assert stranger.get(new_link).status_code == 200
+
+
+def test_private_feed_keeps_an_event_the_organisers_cancelled(
+    app, client, login, make_user, owners, cycle
+):
+    """The event must turn into STATUS:CANCELLED in the calendar, not vanish from it."""
+    from eventsys.auth.operations import find_user
+    from eventsys.registration import operations as reg_ops
+
+    make_user("kari@uib.no")
+    with app.app_context():
+        user = find_user("kari@uib.no")
+        reg_ops.register(
+            cycle["published"], reg_ops.Person(email=user.email, user=user), user, now=NOW
+        )
+        database.commit()
+    login("kari@uib.no")
+    link = private_link(client.get("/account/calendar").get_data(as_text=True))
+    with app.app_context():
+        reg_ops.cancel_event(cycle["published"], None)
+        database.commit()
+    found = vevents(parse(app.test_client().get(link)))
+    event = found[uid("event", cycle["published"])]
+    assert str(event["STATUS"]) == "CANCELLED"

@@ -437,3 +437,33 @@ def test_english_on_request(client, submit, make_event):
     submit("/language", {"lang": "en", "next": "/"}, page="/")
     page = _text(client.get(f"/events/{event_id}").get_data(as_text=True))
     assert "Places left" in page and "NOK 750.00 · free for owner staff" in page
+
+
+def test_a_registration_keeps_its_tier_on_the_page_after_verifying(
+    app, client, login, make_event, make_user, network, submit
+):
+    """Registered as tier 2 with an unverified owner address, then verified: the page
+    shows the fee the registration owes, and how to get priority, not 'free'."""
+    from eventsys.auth.models import User
+
+    event_id = make_event(capacity=3, fee=75000, **upcoming())
+    make_user("kari@uib.no", name="Kari", verified=False)
+    login("kari@uib.no")
+    submit(
+        f"/events/{event_id}/register",
+        {"dietary_needs": "", "accessibility_needs": ""},
+        page=f"/events/{event_id}",
+    )
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == "kari@uib.no"))
+        user.email_verified_at = datetime.now(UTC)
+        database.commit()
+    page = _text(client.get(f"/events/{event_id}").get_data(as_text=True))
+    assert "Din avgift: kr 750,00." in page
+    assert "Be sekretariatet bekrefte tilknytningen din" in page
+
+
+@pytest.mark.parametrize("month", ["0000-01", "9999-12", "0001-01", "2027-13"])
+def test_impossible_months_are_a_clear_error(client, month):
+    response = client.get(f"/events?month={month}")
+    assert response.status_code == 422

@@ -191,3 +191,25 @@ def test_cancelled_event_tells_everyone(app, make_event, owners, smtp):
         database.commit()
     assert _state(app, a[0])[0] == _state(app, b[0])[0] == State.CANCELLED
     assert smtp.last_to("jonas@bi.no")["Subject"].startswith("Avlyst")
+
+
+def test_removing_the_priority_deadline_allocates_at_once(app, make_event, owners):
+    event_id = make_event(capacity=1, priority_deadline=NOW + timedelta(days=5))
+    first = _register(app, event_id, "jonas@bi.no")
+    second = _register(app, event_id, "sara@gmail.com", now=NOW + timedelta(minutes=1))
+    assert first[1] == second[1] == State.PENDING
+    with app.app_context():
+        ops.update_event(event_id, {"priority_deadline": None}, None, now=NOW + timedelta(hours=1))
+        database.commit()
+    assert _state(app, first[0])[0] == State.CONFIRMED
+    assert _state(app, second[0])[0] == State.WAITLISTED
+    # Once allocated, the deadline cannot come back.
+    from eventsys.events.operations import EventError
+
+    with app.app_context(), pytest.raises(EventError):
+        ops.update_event(
+            event_id,
+            {"priority_deadline": NOW + timedelta(days=3)},
+            None,
+            now=NOW + timedelta(hours=2),
+        )
