@@ -11,7 +11,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
@@ -205,6 +205,28 @@ def register_errorhandlers(app: Flask) -> None:
         db.session.rollback()
         code, message = messages.get(error.code, ("error", lambda: error.description))
         return _error_response(error.code or 500, code, message())
+
+    @app.errorhandler(DataError)
+    def database_refused_value(error):
+        # A value the database cannot store (e.g. a NUL byte in text, a number out of
+        # range) is bad input: a 400, and nothing is kept.
+        db.session.rollback()
+        return _error_response(
+            400, "invalid_data", _("The request contains a value that cannot be stored.")
+        )
+
+    @app.before_request
+    def refuse_nul_bytes():
+        """Forms and query strings with NUL bytes never reach a view (PostgreSQL text
+        cannot hold them)."""
+        values = list(request.args.values())
+        if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            values += list(request.form.values())
+        if any("\x00" in value for value in values):
+            return _error_response(
+                400, "invalid_data", _("The request contains a value that cannot be stored.")
+            )
+        return None
 
     @app.errorhandler(OperationalError)
     def database_busy(error):

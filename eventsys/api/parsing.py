@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 from flask import request
 
 from eventsys.api.errors import bad_request
+
+# Text may hold line breaks and tabs, nothing else below U+0020 (PostgreSQL refuses
+# NUL outright, and the others only cause trouble in e-mails and exports).
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def body() -> dict:
@@ -63,6 +68,10 @@ def string(data: dict, name: str, required: bool = True, max_length: int = 500) 
         return None
     if not isinstance(value, str):
         raise bad_request("invalid_type", f"'{name}' must be a string.", field=name)
+    if CONTROL_CHARACTERS.search(value):
+        raise bad_request(
+            "invalid_characters", f"'{name}' contains control characters.", field=name
+        )
     if len(value) > max_length:
         raise bad_request(
             "too_long", f"'{name}' is longer than {max_length} characters.", field=name

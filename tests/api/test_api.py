@@ -342,3 +342,14 @@ def test_exports_and_messages_through_the_api(api, token, smtp):
     assert sent.get_json() == {"sent": 1}  # only the confirmed one, not the waiting
     assert smtp.last_to("a@gmail.com")["Subject"] == "Praktisk info"
     assert not [m for m in smtp.to("b@gmail.com") if m["Subject"] == "Praktisk info"]
+
+
+def test_control_characters_are_refused_everywhere(api, token, client):
+    organiser = token()
+    response = api("POST", "/events", organiser, json=event_body(title="Semi\x00nar"))
+    assert (
+        response.status_code == 400 and response.get_json()["error"]["code"] == "invalid_characters"
+    )
+    assert client.get("/events?kind=sem\x00").status_code == 400
+    page = client.post("/login", data={"email": "a\x00@b.no", "password": "x"})
+    assert page.status_code == 400
