@@ -327,3 +327,31 @@ def fake_stripe(app, client):
             fake.flush()
         finally:
             app.config.update(saved)
+
+
+def upcoming(days=30, **overrides):
+    """Event fields relative to the real clock, which the views check registration
+    windows against."""
+    now = datetime.now(UTC)
+    values = dict(
+        starts_at=now + timedelta(days=days),
+        ends_at=now + timedelta(days=days, hours=6),
+        registration_opens_at=now - timedelta(days=1),
+        registration_closes_at=now + timedelta(days=days - 1),
+    )
+    values.update(overrides)
+    return values
+
+
+@pytest.fixture
+def network(make_org):
+    """UiB is an owner around today; BI is not a member."""
+    from datetime import date
+
+    today = date.today()
+    make_org(
+        "Universitetet i Bergen",
+        ["uib.no"],
+        periods=[("owner", today - timedelta(days=365), today + timedelta(days=730), "2000+")],
+    )
+    make_org("Handelshøyskolen BI", ["bi.no"], kind="other", periods=[])

@@ -4,7 +4,6 @@ whatever a client sends, the answer is never a server error."""
 from __future__ import annotations
 
 import os
-
 from datetime import UTC, datetime, timedelta
 
 import pytest

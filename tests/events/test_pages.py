@@ -4,11 +4,12 @@ organisers' form, publishing, capacity changes and cancelling."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from zoneinfo import ZoneInfo
 
 import pytest
+from conftest import upcoming
 from sqlalchemy import func, select
 
 from eventsys import database
@@ -19,32 +20,6 @@ from eventsys.registration.models import Registration
 from eventsys.registration.rules import State
 
 OSLO = ZoneInfo("Europe/Oslo")
-
-
-def upcoming(days=30, **overrides):
-    """Event fields relative to the real clock: the views check registration windows
-    against it."""
-    now = datetime.now(UTC)
-    values = dict(
-        starts_at=now + timedelta(days=days),
-        ends_at=now + timedelta(days=days, hours=6),
-        registration_opens_at=now - timedelta(days=1),
-        registration_closes_at=now + timedelta(days=days - 1),
-    )
-    values.update(overrides)
-    return values
-
-
-@pytest.fixture
-def network(make_org):
-    """UiB is an owner around today; BI is not a member."""
-    today = date.today()
-    make_org(
-        "Universitetet i Bergen",
-        ["uib.no"],
-        periods=[("owner", today - timedelta(days=365), today + timedelta(days=730), "2000+")],
-    )
-    make_org("Handelshøyskolen BI", ["bi.no"], kind="other", periods=[])
 
 
 @pytest.fixture

@@ -7,10 +7,10 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from conftest import csrf_token
+from conftest import csrf_token, upcoming
 from openpyxl import load_workbook
 from sqlalchemy import select
 
@@ -21,31 +21,6 @@ from eventsys.registration.models import Registration, RegistrationLog
 from eventsys.registration.rules import State
 
 PASSWORD = "riktig-passord-1"
-
-
-def upcoming(days=30, **overrides):
-    """Event fields relative to the real clock, which the views check windows against."""
-    now = datetime.now(UTC)
-    values = dict(
-        starts_at=now + timedelta(days=days),
-        ends_at=now + timedelta(days=days, hours=6),
-        registration_opens_at=now - timedelta(days=1),
-        registration_closes_at=now + timedelta(days=days - 1),
-    )
-    values.update(overrides)
-    return values
-
-
-@pytest.fixture
-def network(make_org):
-    """UiB is an owner around today; BI is not a member."""
-    today = date.today()
-    make_org(
-        "Universitetet i Bergen",
-        ["uib.no"],
-        periods=[("owner", today - timedelta(days=365), today + timedelta(days=730), "2000+")],
-    )
-    make_org("Handelshøyskolen BI", ["bi.no"], kind="other", periods=[])
 
 
 class Browser:
