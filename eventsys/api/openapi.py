@@ -333,6 +333,11 @@ PATHS = {
             "parameters": [{"name": "event_id", **ID}],
             "responses": {"200": _answer("The event", _ref("Event")), **ERRORS},
         },
+        "delete": {
+            "summary": "Delete a draft without registrations (organisers)",
+            "parameters": [{"name": "event_id", **ID}],
+            "responses": {"204": {"description": "Deleted"}, **ERRORS},
+        },
         "patch": {
             "summary": "Change, publish or cancel an event (organisers). Raised capacity offers "
             "the new seats; lowered capacity bumps nobody and answers a warning.",
@@ -425,6 +430,20 @@ PATHS = {
     "/registrations/{reg_id}/accept": _reg_action("Accept an offer before its deadline"),
     "/registrations/{reg_id}/decline": _reg_action("Decline an offer"),
     "/registrations/{reg_id}/waive-fee": _reg_action("Waive the fee (organisers)"),
+    "/registrations/{reg_id}/attendance": {
+        "post": {
+            "summary": "After the start: mark a confirmed participant as attended or not (organisers)",
+            "parameters": [{"name": "reg_id", **ID}],
+            "requestBody": _json(
+                {
+                    "type": "object",
+                    "required": ["attended"],
+                    "properties": {"attended": {"type": "boolean"}},
+                }
+            ),
+            "responses": {"200": _answer("The registration", _ref("Registration")), **ERRORS},
+        }
+    },
     "/registrations/{reg_id}/move": {
         "post": {
             "summary": "Move a waiting registration before another of its tier (organisers)",

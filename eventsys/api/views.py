@@ -72,6 +72,8 @@ ERROR_MESSAGES = {
     "move_target_invalid": "The registration to move before is not waiting in the same tier.",
     "organisation_not_found": "No such organisation.",
     "organisation_not_owner": "The organisation is not an owner on the event's date.",
+    "event_not_started": "Attendance is recorded once the event has started.",
+    "not_confirmed": "Only a confirmed participant can be marked as attended.",
 }
 
 
@@ -261,6 +263,35 @@ def update_event(event_id):
             }
         ]
     return jsonify(body)
+
+
+@bp.route("/events/<int:event_id>", methods=["DELETE"])
+def delete_event(event_id):
+    """Delete a draft (organisers); anything published is cancelled instead."""
+    _require(Role.organiser)
+    event = _visible_event(event_id)
+    try:
+        event_ops.delete_draft(event)
+    except event_ops.EventError as exc:
+        code = exc.problems[0][1]
+        raise ApiError(409, code, "Only a draft without registrations can be deleted.") from exc
+    return "", 204
+
+
+@bp.route("/registrations/<int:reg_id>/attendance", methods=["POST"])
+def mark_attendance(reg_id):
+    """After the start: {"attended": true|false} for a confirmed participant (organisers)."""
+    _require(Role.organiser)
+    data = parsing.body()
+    attended = data.get("attended")
+    if not isinstance(attended, bool):
+        raise bad_request("invalid_type", "'attended' must be true or false.", field="attended")
+    _own_or_organiser(reg_id)
+    try:
+        reg = reg_ops.mark_attendance(reg_id, attended, _user())
+    except reg_ops.RegistrationError as exc:
+        raise _registration_error(exc) from exc
+    return _registration_answer(reg)
 
 
 # --- registrations ---------------------------------------------------------------------

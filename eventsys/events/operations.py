@@ -115,3 +115,15 @@ def mark_cancelled(event: Event) -> Event:
         event.sequence += 1
     db.session.flush()
     return event
+
+
+def delete_draft(event: Event) -> None:
+    """A draft nobody has seen can be deleted; anything published stays (cancel it)."""
+    from eventsys.registration.models import Registration
+
+    if event.status != EventStatus.draft:
+        raise EventError([("status", "not_draft")])
+    if db.session.scalar(select(Registration.id).where(Registration.event_id == event.id).limit(1)):
+        raise EventError([("status", "has_registrations")])
+    db.session.delete(event)
+    db.session.flush()

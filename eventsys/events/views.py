@@ -387,6 +387,28 @@ def publish(event_id):
     return redirect(url_for("events.edit", event_id=event.id))
 
 
+@bp.route("/organiser/events/<int:event_id>/delete", methods=["GET", "POST"])
+@role_required(Role.organiser)
+def delete_draft(event_id):
+    event = db.session.get(Event, event_id)
+    if event is None:
+        abort(404)
+    if event.status != EventStatus.draft:
+        flash(_("Only a draft can be deleted; cancel a published event instead."), "info")
+        return redirect(url_for("events.edit", event_id=event.id))
+    if request.method == "POST":
+        title = event.title
+        try:
+            event_ops.delete_draft(event)
+        except event_ops.EventError:
+            db.session.rollback()
+            flash(_("The draft has registrations and cannot be deleted."), "error")
+            return redirect(url_for("events.edit", event_id=event_id))
+        flash(_("The draft “%(title)s” is deleted.", title=title), "success")
+        return redirect(url_for("events.admin_index"))
+    return render_template("events/delete.html", event=event)
+
+
 @bp.route("/organiser/events/<int:event_id>/cancel", methods=["GET", "POST"])
 @role_required(Role.organiser)
 def cancel(event_id):

@@ -372,6 +372,25 @@ def _money_back(
         raise RegistrationError("stripe_unavailable", 503) from exc
 
 
+def mark_attendance(
+    reg_id: int, attended: bool, actor: User | None, now: datetime | None = None
+) -> Registration:
+    """After the event has started, a confirmed participant is marked as attended or
+    as a no-show (and a mistake can be corrected either way)."""
+    now = now or utcnow()
+    event, reg, _regs = _for_registration(reg_id)
+    if now < event.starts_at:
+        raise RegistrationError("event_not_started")
+    if reg.state not in (State.CONFIRMED, State.ATTENDED, State.NO_SHOW):
+        raise RegistrationError("not_confirmed")
+    before = reg.state.value
+    reg.state = State.ATTENDED if attended else State.NO_SHOW
+    if reg.state.value != before:
+        _log(reg, "attendance", before, actor)
+    db.session.flush()
+    return reg
+
+
 def release_seat(reg_id: int, now: datetime) -> None:
     """An unpaid seat goes back (the caller holds the event lock and tells the person)."""
     event = _locked_event(db.session.get(Registration, reg_id).event_id)

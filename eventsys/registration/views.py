@@ -93,6 +93,8 @@ def error_message(code: str, on_behalf: bool = False) -> str:
         "organisation_not_owner": lambda: _(
             "The organisation is not an owner on the date of the event."
         ),
+        "event_not_started": lambda: _("Attendance is recorded once the event has started."),
+        "not_confirmed": lambda: _("Only confirmed participants can be marked as attended."),
         "stripe_unavailable": lambda: _(
             "The refund could not be made because the card payment service did not answer. "
             "Nothing is changed; please try again in a moment."
@@ -351,6 +353,7 @@ def _participants_page(event: Event, status: int = 200, behalf=None, message=Non
     return render_template(
         "registration/participants.html",
         event=event,
+        started=utcnow() >= event.starts_at,
         rows=rows,
         cancelled=cancelled,
         held=held,
@@ -520,6 +523,28 @@ def move(event_id, reg_id):
         return _("%(name)s is moved on the waiting list.", name=reg.name or reg.email)
 
     return _row_action(event_id, reg_id, MoveForm, "move", run)
+
+
+@bp.route("/organiser/events/<int:event_id>/participants/<int:reg_id>/attendance", methods=["POST"])
+@role_required(Role.organiser)
+def attendance(event_id, reg_id):
+    event = _event(event_id)
+    reg = _registration(event, reg_id)
+    attended = request.form.get("attendance") == "attended"
+    try:
+        reg_ops.mark_attendance(reg.id, attended, current_user._get_current_object())
+    except reg_ops.RegistrationError as exc:
+        db.session.rollback()
+        flash(error_message(exc.code, on_behalf=True), "error")
+    else:
+        name = reg.name or reg.email
+        flash(
+            _("%(name)s attended.", name=name)
+            if attended
+            else _("%(name)s did not come.", name=name),
+            "success",
+        )
+    return _back(event, reg)
 
 
 @bp.route(

@@ -353,3 +353,26 @@ def test_control_characters_are_refused_everywhere(api, token, client):
     assert client.get("/events?kind=sem\x00").status_code == 400
     page = client.post("/login", data={"email": "a\x00@b.no", "password": "x"})
     assert page.status_code == 400
+
+
+def test_attendance_and_deleting_drafts_through_the_api(api, token, validate):
+    organiser = token()
+    event = api("POST", "/events", organiser, json=event_body(status="published")).get_json()
+    reg = api(
+        "POST", f"/events/{event['id']}/registrations", organiser, json={"email": "a@gmail.com"}
+    ).get_json()
+    early = api(
+        "POST", f"/registrations/{reg['id']}/attendance", organiser, json={"attended": True}
+    )
+    assert early.status_code == 409 and early.get_json()["error"]["code"] == "event_not_started"
+    assert (
+        api(
+            "POST", f"/registrations/{reg['id']}/attendance", organiser, json={"attended": "yes"}
+        ).status_code
+        == 400
+    )
+
+    assert api("DELETE", f"/events/{event['id']}", organiser).status_code == 409  # published
+    draft = api("POST", "/events", organiser, json=event_body()).get_json()
+    assert api("DELETE", f"/events/{draft['id']}", organiser).status_code == 204
+    assert api("GET", f"/events/{draft['id']}", organiser).status_code == 404

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from conftest import csrf_token, upcoming
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from eventsys import database
 from eventsys.extensions import db
@@ -426,3 +426,71 @@ def test_nav_links_for_participants_and_organisers(app, person, organiser):
     assert 'href="/account/registrations">Mine påmeldinger' in page
     assert "/organiser/events" not in page
     assert 'href="/organiser/events">Arrangementer (admin)' in organiser.page("/")
+
+
+def test_organiser_marks_attendance_after_the_start(
+    app, client, submit, make_user, login, make_event
+):
+    now = datetime.now(UTC)
+    event_id = make_event(
+        capacity=5,
+        fee=0,
+        starts_at=now - timedelta(hours=1),
+        ends_at=now + timedelta(hours=3),
+        registration_opens_at=now - timedelta(days=10),
+        registration_closes_at=now - timedelta(days=1),
+    )
+    with app.app_context():
+        came = reg_ops.register(
+            event_id,
+            reg_ops.Person(email="a@gmail.com", name="Anne", vouched=True),
+            None,
+            now=now - timedelta(days=5),
+        ).id
+        away = reg_ops.register(
+            event_id,
+            reg_ops.Person(email="b@gmail.com", name="Bjørn", vouched=True),
+            None,
+            now=now - timedelta(days=5),
+        ).id
+        database.commit()
+    make_user("ola@nettverket.no", password=PASSWORD, role="organiser")
+    login("ola@nettverket.no", PASSWORD)
+    page = f"/organiser/events/{event_id}/participants"
+    assert "Møtte" in client.get(page).get_data(as_text=True)
+    for reg_id, value in ((came, "attended"), (away, "no_show")):
+        response = submit(
+            f"/organiser/events/{event_id}/participants/{reg_id}/attendance",
+            {"attendance": value},
+            page=page,
+        )
+        assert response.status_code == 302
+    with app.app_context():
+        assert db.session.get(Registration, came).state == State.ATTENDED
+        assert db.session.get(Registration, away).state == State.NO_SHOW
+        assert (
+            db.session.scalar(
+                select(func.count())
+                .select_from(RegistrationLog)
+                .where(RegistrationLog.action == "attendance")
+            )
+            == 2
+        )
+
+
+def test_organiser_deletes_a_draft_but_not_a_published_event(
+    app, client, submit, make_user, login, make_event
+):
+    from eventsys.events.models import Event
+
+    draft = make_event(status="draft", **upcoming())
+    published = make_event(**upcoming())
+    make_user("ola@nettverket.no", password=PASSWORD, role="organiser")
+    login("ola@nettverket.no", PASSWORD)
+    response = submit(f"/organiser/events/{draft}/delete", {})
+    assert response.status_code == 302
+    refused = client.get(f"/organiser/events/{published}/delete")
+    assert refused.status_code == 302
+    with app.app_context():
+        assert db.session.get(Event, draft) is None
+        assert db.session.get(Event, published) is not None
