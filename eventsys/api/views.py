@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, g, jsonify, request
+from flask import g, jsonify, request
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -348,21 +348,7 @@ def export_participants(event_id, fmt):
     from eventsys.registration import exports
 
     _require(Role.organiser)
-    event = _visible_event(event_id)
-    listed, _cancelled, places = reg_ops.participant_list(event_id)
-    if fmt == "csv":
-        body, mimetype = exports.to_csv(event, listed, places), "text/csv"
-    else:
-        body = exports.to_xlsx(event, listed, places)
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return Response(
-        body,
-        mimetype=mimetype,
-        headers={
-            "Content-Disposition": f'attachment; filename="participants-{event_id}.{fmt}"',
-            "Cache-Control": "no-store",
-        },
-    )
+    return exports.download(_visible_event(event_id), fmt)
 
 
 @bp.route("/events/<int:event_id>/messages", methods=["POST"])

@@ -8,7 +8,6 @@ from datetime import datetime
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     redirect,
@@ -376,39 +375,10 @@ def participants(event_id):
     return _participants_page(_event(event_id))
 
 
-def _export_name(event: Event, extension: str) -> str:
-    day = reg_ops.local_date(event.starts_at).isoformat()
-    return f"deltakere-{event.id}-{day}.{extension}"
-
-
-@bp.route("/organiser/events/<int:event_id>/participants.csv")
+@bp.route("/organiser/events/<int:event_id>/participants.<any(csv, xlsx):fmt>")
 @role_required(Role.organiser)
-def participants_csv(event_id):
-    event = _event(event_id)
-    listed, _cancelled, places = _listed(event)
-    return Response(
-        exports.to_csv(event, listed, places),
-        mimetype="text/csv",
-        headers={
-            "Content-Disposition": f'attachment; filename="{_export_name(event, "csv")}"',
-            "Cache-Control": "no-store",
-        },
-    )
-
-
-@bp.route("/organiser/events/<int:event_id>/participants.xlsx")
-@role_required(Role.organiser)
-def participants_xlsx(event_id):
-    event = _event(event_id)
-    listed, _cancelled, places = _listed(event)
-    return Response(
-        exports.to_xlsx(event, listed, places),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={
-            "Content-Disposition": f'attachment; filename="{_export_name(event, "xlsx")}"',
-            "Cache-Control": "no-store",
-        },
-    )
+def participants_file(event_id, fmt):
+    return exports.download(_event(event_id), fmt)
 
 
 @bp.route("/organiser/events/<int:event_id>/participants/register", methods=["POST"])
