@@ -43,10 +43,6 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(UTC)
 
 
-def is_sqlite() -> bool:
-    return db.engine.dialect.name == "sqlite"
-
-
 def configure_engine(app) -> None:
     """PostgreSQL: a lock timeout, so a request never waits for a row lock without end
     (it answers 503 and the client, Stripe included, retries). SQLite: WAL, a busy
@@ -139,6 +135,11 @@ def current_timezone():
     from zoneinfo import ZoneInfo
 
     return ZoneInfo(current_app.config["EVENTSYS_TIMEZONE"])
+
+
+def local_date(moment: datetime | None = None):
+    """The network's calendar date (Europe/Oslo) of a moment; today by default."""
+    return (moment or utcnow()).astimezone(current_timezone()).date()
 
 
 # Mail queued in a transaction that rolls back must never be delivered.

@@ -32,7 +32,3 @@ def not_found(what: str = "resource") -> ApiError:
 
 def forbidden(message: str = "Your token does not give access to this.") -> ApiError:
     return ApiError(403, "forbidden", message)
-
-
-def conflict(code: str, message: str) -> ApiError:
-    return ApiError(409, code, message)

@@ -65,9 +65,19 @@ def event_json(event: Event) -> dict:
 
 
 def payment_json(reg: Registration) -> dict:
-    from eventsys.payments.operations import api_status
-
-    return api_status(reg)
+    """The `payment` object: the Payment row's stage, or what is owed without one."""
+    payment = reg.payment
+    if payment is None:
+        fee = reg.event.fee
+        status = "waived" if reg.fee_waived and reg.tier == 2 and fee > 0 else "not_required"
+        amount = reg_ops.fee_due(reg.event, reg)
+        return {"status": status, "method": None, "amount": amount, "deadline": None}
+    return {
+        "status": payment.status.value,
+        "method": payment.method.value if payment.method else None,
+        "amount": payment.amount,
+        "deadline": iso(payment.deadline),
+    }
 
 
 def registration_json(reg: Registration, position: int | None) -> dict:

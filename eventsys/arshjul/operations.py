@@ -25,7 +25,7 @@ from eventsys.arshjul import ical, rules, wheel
 from eventsys.arshjul.models import CalendarToken, CategoryFollow, CycleItem, ReminderSent
 from eventsys.arshjul.rules import Audience, Category, CycleRuleError, RecurrenceKind
 from eventsys.auth.models import Role, User
-from eventsys.database import current_timezone, lock_for_update, utcnow
+from eventsys.database import current_timezone, local_date, lock_for_update, utcnow
 from eventsys.events.models import Event, EventKind, EventStatus
 from eventsys.extensions import db
 from eventsys.organisations.operations import affiliation_for
@@ -344,10 +344,6 @@ def audiences_for(user: User | None, on: date | None = None) -> set[Audience]:
     if affiliation_for(user, on).tier == 1:
         audiences.add(Audience.OWNERS)
     return audiences
-
-
-def local_today(now: datetime | None = None) -> date:
-    return (now or utcnow()).astimezone(current_timezone()).date()
 
 
 # --- events in feeds ------------------------------------------------------------------
@@ -814,7 +810,7 @@ def send_due_reminders(now: datetime) -> int:
     if not due:
         return 0
     followers = _followers({item.category for item, _, _ in due})
-    today = local_today(now)
+    today = local_date(now)
     qualifies: dict[int, set[Audience]] = {}
     base = current_app.config["EVENTSYS_BASE_URL"]
     sent = 0

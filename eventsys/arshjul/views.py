@@ -40,7 +40,7 @@ from eventsys.arshjul.models import CycleItem
 from eventsys.arshjul.rules import Audience, Category, RecurrenceKind
 from eventsys.auth.access import role_required
 from eventsys.auth.models import Role
-from eventsys.database import current_timezone, utcnow, writes_database
+from eventsys.database import current_timezone, local_date, utcnow, writes_database
 from eventsys.events.models import Event, EventStatus
 from eventsys.extensions import db
 
@@ -134,7 +134,7 @@ def _month_names(width: str) -> list[str]:
 def _year() -> int:
     raw = request.args.get("year")
     if raw is None or raw == "":
-        return operations.local_today().year
+        return local_date().year
     if not re.fullmatch(r"\d{4}", raw) or not MIN_YEAR <= int(raw) <= MAX_YEAR:
         abort(400)
     return int(raw)
@@ -181,7 +181,7 @@ def _feed_links(categories: list[Category] | None) -> dict:
 def index():
     year = _year()
     categories = _categories()
-    today = operations.local_today()
+    today = local_date()
     viewer = _viewer()
     # Organisers keep the årshjul, so their overview has every item; everybody else
     # sees what their private feed and reminders would give them.
@@ -212,7 +212,7 @@ def wheel_svg():
     """The wheel alone, of the public items and events, for embedding elsewhere."""
     year = _year()
     categories = _categories()
-    today = operations.local_today()
+    today = local_date()
     entries = operations.year_entries(year, operations.audiences_for(None), categories, _lang())
     base = current_app.config["EVENTSYS_BASE_URL"]
     svg = render_template(

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from eventsys.auth.models import User
-from eventsys.database import current_timezone, utcnow
+from eventsys.database import local_date, utcnow
 from eventsys.extensions import db
 from eventsys.organisations import rules
 from eventsys.organisations.models import (
@@ -166,7 +166,7 @@ def person_facts(
 
 def affiliation_for(user: User, on: date | None = None) -> rules.Affiliation:
     """The affiliation the system derives for a user on a day (today in Oslo by default)."""
-    on = on or utcnow().astimezone(current_timezone()).date()
+    on = on or local_date()
     return rules.affiliation(person_facts(user), organisation_facts(), on)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 ORG_NUMBER_WEIGHTS = (3, 2, 7, 6, 5, 4, 3, 2)
@@ -142,11 +142,6 @@ class Affiliation:
     reason: Reason
     organisation: OrgFacts | None = None
     role: str | None = None  # the organisation's role on the day, when known
-    candidates: tuple[OrgFacts, ...] = field(default=())
-
-    @property
-    def is_owner_staff(self) -> bool:
-        return self.tier == 1
 
 
 def _most_specific(orgs: list[tuple[OrgFacts, str]]) -> OrgFacts | None:

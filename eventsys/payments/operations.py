@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from eventsys import mail
 from eventsys.auth.models import User
-from eventsys.database import current_timezone, lock_for_update, utcnow
+from eventsys.database import local_date, lock_for_update, utcnow
 from eventsys.events.models import Event, EventStatus
 from eventsys.extensions import db
 from eventsys.links import absolute
@@ -113,24 +113,6 @@ def on_fee_changed(reg: Registration) -> None:
         db.session.delete(payment)
         db.session.flush()
         db.session.expire(reg, ["payment"])
-
-
-def api_status(reg: Registration) -> dict:
-    """The `payment` object of the API."""
-    payment = reg.payment
-    if payment is None:
-        fee = reg.event.fee
-        status = "waived" if reg.fee_waived and reg.tier == 2 and fee > 0 else "not_required"
-        amount = rules.fee_due(reg.tier, fee, reg.fee_waived)
-        return {"status": status, "method": None, "amount": amount, "deadline": None}
-    from eventsys.api.serializers import iso
-
-    return {
-        "status": payment.status.value,
-        "method": payment.method.value if payment.method else None,
-        "amount": payment.amount,
-        "deadline": iso(payment.deadline),
-    }
 
 
 # --- card ----------------------------------------------------------------------------
@@ -456,10 +438,6 @@ def next_number(series: str) -> int:
     return number
 
 
-def _today(now: datetime):
-    return now.astimezone(current_timezone()).date()
-
-
 def choose_invoice(
     reg_id: int,
     org_number: str,
@@ -487,7 +465,7 @@ def choose_invoice(
     if not recipient_email.strip() and not recipient_address.strip():
         raise PaymentError("recipient_required", 400, "recipient_email")
     number = next_number("invoice")
-    issued = _today(now)
+    issued = local_date(now)
     invoice = Invoice(
         number=number,
         kind=InvoiceKind.invoice,
@@ -540,8 +518,8 @@ def credit_note(invoice: Invoice, now: datetime) -> Invoice:
         recipient_address=invoice.recipient_address,
         description=f"Kreditnota for faktura {invoice.number}: {invoice.description}"[:300],
         amount=-invoice.amount,
-        issued_on=_today(now),
-        due_on=_today(now),
+        issued_on=local_date(now),
+        due_on=local_date(now),
     )
     db.session.add(note)
     db.session.flush()

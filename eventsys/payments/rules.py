@@ -5,9 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-# How a payment moves forward. A webhook or return page that arrives late or out of
-# order may only move a payment to a later stage, never back.
-STAGE = {"due": 0, "invoiced": 1, "paid": 2, "refunded": 3}
 INVOICE_DUE_DAYS = 14
 REMIND_BEFORE = timedelta(hours=48)
 
@@ -27,11 +24,6 @@ def payment_deadline(confirmed_at: datetime, payment_days: int, starts_at: datet
 def reminder_time(deadline: datetime, confirmed_at: datetime) -> datetime:
     """When to remind: two days before the deadline, or halfway for a short deadline."""
     return max(deadline - REMIND_BEFORE, confirmed_at + (deadline - confirmed_at) / 2)
-
-
-def may_advance(current: str, new: str) -> bool:
-    """True when `new` is a later stage than `current` (never backwards)."""
-    return STAGE[new] > STAGE[current]
 
 
 def refund_allowed(

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from eventsys.database import current_timezone
+from eventsys.database import current_timezone, local_date
 from eventsys.events.models import Event
 from eventsys.registration import operations as reg_ops
 from eventsys.registration.forms import STATE_LABELS, TIER_REASON_LABELS
@@ -136,7 +136,7 @@ def download(event: Event, fmt: str) -> Response:
     """The participant list as a file to save (for the organiser pages and the API)."""
     listed, _cancelled, positions = reg_ops.participant_list(event.id)
     body = to_csv(event, listed, positions) if fmt == "csv" else to_xlsx(event, listed, positions)
-    day = reg_ops.local_date(event.starts_at).isoformat()
+    day = local_date(event.starts_at).isoformat()
     return Response(
         body,
         mimetype=MIMETYPES[fmt],

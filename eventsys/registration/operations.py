@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 from eventsys import mail
 from eventsys.auth.models import User
 from eventsys.auth.operations import normalise_email
-from eventsys.database import current_timezone, utcnow
+from eventsys.database import local_date, utcnow
 from eventsys.events import operations as event_ops
 from eventsys.events.models import Event, EventStatus
 from eventsys.extensions import db
@@ -115,10 +115,6 @@ def counts(event_id: int) -> tuple[int, int]:
 def fee_due(event: Event, reg: Registration) -> int:
     """Tier 1 attends free; tier 2 pays the event's fee unless it is waived."""
     return payment_rules.fee_due(reg.tier, event.fee, reg.fee_waived)
-
-
-def local_date(moment: datetime):
-    return moment.astimezone(current_timezone()).date()
 
 
 def tier_for(person: Person, event: Event) -> org_rules.Affiliation:

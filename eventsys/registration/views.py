@@ -21,7 +21,7 @@ from flask_login import current_user, login_required
 
 from eventsys.auth.access import role_required
 from eventsys.auth.models import Role
-from eventsys.database import utcnow
+from eventsys.database import local_date, utcnow
 from eventsys.events.models import Event
 from eventsys.events.views import event_page, visible_event
 from eventsys.extensions import db
@@ -311,7 +311,7 @@ def _listed(event: Event) -> tuple[list[Registration], list[Registration], dict[
 
 
 def _owner_choices(event: Event) -> list[tuple]:
-    day = reg_ops.local_date(event.starts_at)
+    day = local_date(event.starts_at)
     owners = [f for f in org_ops.organisation_facts() if f.contributes_on(day)]
     return [(o.id, o.name) for o in sorted(owners, key=lambda o: o.name)]
 
