@@ -1,18 +1,15 @@
-"""A realistic demo of the network: owners in every staff band, student welfare
-organisations, observers and non-owners, and users of every role.
-
-Demo passwords are printed by `eventsys demo` and listed in the README; they are for a
-local demo database only.
+"""The demo's network and events: owners in every staff band, student welfare
+organisations, observers and non-owners, users of every role, and events in every state.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select
 
 from eventsys.auth import operations as accounts
-from eventsys.auth.models import Role, User
+from eventsys.auth.models import Role
 from eventsys.extensions import db
 from eventsys.organisations import operations as orgs
 from eventsys.organisations.models import Organisation
@@ -73,14 +70,8 @@ USERS = [
 ]
 
 
-def has_data() -> bool:
-    return bool(db.session.scalar(select(func.count()).select_from(Organisation))) or bool(
-        db.session.scalar(select(func.count()).select_from(User))
-    )
-
-
-def load() -> list[str]:
-    """Add the demo rows (flushes; the caller commits) and say what was loaded."""
+def load_network() -> tuple[dict, list[str]]:
+    """Organisations, ownerships and one user of every role (flushes)."""
     lines = []
     # Høgskulen i Volda did not renew after the binding period 2025–2026.
     for name, number, kind, domains, band in OWNERS:
@@ -103,23 +94,7 @@ def load() -> list[str]:
             email, DEMO_PASSWORD, name=name, role=role, verified=True
         )
         lines.append(f"user {email} ({role.value}) password {DEMO_PASSWORD}")
-
-    lines += load_events(users)
-    try:
-        from eventsys.arshjul.demo import load_cycle
-    except ImportError:  # the årshjul demo arrives with its own package
-        pass
-    else:
-        lines += load_cycle()
-
-    # The demo's own e-mails are kept in the outbox as sent: loading it must not
-    # mail (or log) dozens of confirmations.
-    from eventsys import mail
-    from eventsys.mail.models import OutboundMail
-
-    mail.forget_queued(db.session)
-    db.session.execute(update(OutboundMail).values(sent_at=func.now(), claimed_by="demo"))
-    return lines
+    return users, lines
 
 
 # Participants without accounts, registered by the secretariat on their behalf.

@@ -223,7 +223,7 @@ CYCLE = [
 ]
 
 
-def load_cycle() -> list[str]:
+def load_cycle(users) -> list[str]:
     """Add the demo årshjul (flushes; the caller commits) and say what was loaded."""
     for values in CYCLE:
         operations.create_item(values, None)
