@@ -61,6 +61,7 @@ def import_models() -> None:
     from eventsys.arshjul import models as _arshjul  # noqa: F401
     from eventsys.auth import models as _auth  # noqa: F401
     from eventsys.events import models as _events  # noqa: F401
+    from eventsys.forum import models as _forum  # noqa: F401
     from eventsys.mail import models as _mail  # noqa: F401
     from eventsys.organisations import models as _org  # noqa: F401
     from eventsys.payments import models as _payments  # noqa: F401
@@ -107,6 +108,7 @@ def register_blueprints(app: Flask) -> None:
     from eventsys.arshjul.views import bp as arshjul_bp
     from eventsys.auth.views import bp as auth_bp
     from eventsys.events.views import bp as events_bp
+    from eventsys.forum.views import bp as forum_bp
     from eventsys.organisations.views import bp as organisations_bp
     from eventsys.payments.views import bp as payments_bp
     from eventsys.privacy.views import bp as privacy_bp
@@ -124,6 +126,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(arshjul_bp)
     app.register_blueprint(privacy_bp)
     app.register_blueprint(themes_bp)
+    app.register_blueprint(forum_bp)
 
 
 def register_request_hooks(app: Flask) -> None:

@@ -13,6 +13,7 @@ from eventsys import database, mail
 from eventsys.arshjul import operations as arshjul
 from eventsys.database import utcnow
 from eventsys.extensions import db
+from eventsys.forum import operations as forum
 from eventsys.payments import operations as payments
 from eventsys.privacy import operations as privacy
 from eventsys.registration import operations as registration
@@ -71,6 +72,19 @@ def run(now: datetime | None = None) -> list[str]:
         log.warning("tick: reminders busy, left for the next run")
         sent = 0
     report.append(f"reminders: {sent} sent")
+
+    # Forum: a thread for every published seminar, and the digests of the last whole
+    # day and week (one per person and period: DigestSent's unique key decides).
+    db.session.rollback()
+    try:
+        forum.ensure_event_threads()
+        sent = forum.send_digests(now)
+        database.commit()
+    except OperationalError:
+        db.session.rollback()
+        log.warning("tick: forum digests busy, left for the next run")
+        sent = 0
+    report.append(f"forum: {sent} digest(s) sent")
 
     purged = privacy.purge_needs(now)
     old_mail = privacy.purge_sent_mail(now)
