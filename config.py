@@ -43,6 +43,8 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     SECRET_KEY = os.environ.get("SECRET_KEY")
     EVENTSYS_BASE_URL = os.environ.get("EVENTSYS_BASE_URL", "http://localhost:5000").rstrip("/")
+    # The mailto: address in newsletters' List-Unsubscribe (default: the sender's).
+    NEWSLETTER_UNSUBSCRIBE_MAILTO = os.environ.get("NEWSLETTER_UNSUBSCRIBE_MAILTO", "")
     EVENTSYS_TIMEZONE = os.environ.get("EVENTSYS_TIMEZONE", "Europe/Oslo")
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER")

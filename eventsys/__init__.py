@@ -63,6 +63,7 @@ def import_models() -> None:
     from eventsys.events import models as _events  # noqa: F401
     from eventsys.forum import models as _forum  # noqa: F401
     from eventsys.mail import models as _mail  # noqa: F401
+    from eventsys.newsletters import models as _newsletters  # noqa: F401
     from eventsys.organisations import models as _org  # noqa: F401
     from eventsys.payments import models as _payments  # noqa: F401
     from eventsys.registration import models as _registration  # noqa: F401
@@ -109,6 +110,7 @@ def register_blueprints(app: Flask) -> None:
     from eventsys.auth.views import bp as auth_bp
     from eventsys.events.views import bp as events_bp
     from eventsys.forum.views import bp as forum_bp
+    from eventsys.newsletters.views import bp as newsletters_bp
     from eventsys.organisations.views import bp as organisations_bp
     from eventsys.payments.views import bp as payments_bp
     from eventsys.privacy.views import bp as privacy_bp
@@ -127,6 +129,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(privacy_bp)
     app.register_blueprint(themes_bp)
     app.register_blueprint(forum_bp)
+    app.register_blueprint(newsletters_bp)
 
 
 def register_request_hooks(app: Flask) -> None:

@@ -14,6 +14,7 @@ from eventsys.arshjul import operations as arshjul
 from eventsys.database import utcnow
 from eventsys.extensions import db
 from eventsys.forum import operations as forum
+from eventsys.newsletters import operations as newsletters
 from eventsys.payments import operations as payments
 from eventsys.privacy import operations as privacy
 from eventsys.registration import operations as registration
@@ -85,6 +86,23 @@ def run(now: datetime | None = None) -> list[str]:
         log.warning("tick: forum digests busy, left for the next run")
         sent = 0
     report.append(f"forum: {sent} digest(s) sent")
+
+    # Newsletters: in batches, each committed with its deliveries (see send_batch).
+    queued = 0
+    for issue_id in newsletters.issues_due(now):
+        db.session.rollback()
+        while True:
+            try:
+                count = newsletters.send_batch(issue_id, now)
+                database.commit()
+            except OperationalError:
+                db.session.rollback()
+                log.warning("tick: newsletter %s busy, left for the next run", issue_id)
+                break
+            queued += count
+            if count == 0:
+                break
+    report.append(f"newsletters: {queued} e-mail(s) queued")
 
     purged = privacy.purge_needs(now)
     old_mail = privacy.purge_sent_mail(now)

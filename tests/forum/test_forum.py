@@ -3,25 +3,13 @@ threads, cards, rate limits across processes, search on both databases."""
 
 from datetime import timedelta
 
-from tests.conftest import csrf_token, upcoming
+from tests.conftest import client_of, csrf_token, upcoming
 
 
 def _thread_page(client, thread_id):
     response = client.get(f"/forum/threads/{thread_id}")
     assert response.status_code == 200
     return response.get_data(as_text=True)
-
-
-def _client_of(app, email):
-    """A browser of its own, logged in as `email`."""
-    client = app.test_client()
-    page = client.get("/login").get_data(as_text=True)
-    response = client.post(
-        "/login",
-        data={"csrf_token": csrf_token(page), "email": email, "password": "riktig-passord-1"},
-    )
-    assert response.status_code == 302
-    return client
 
 
 def _reply(client, thread_id, body, quote=""):
@@ -148,7 +136,7 @@ def test_report_hide_and_lock_are_logged_with_reasons(app, client, login, forum)
     form = client.get(url).get_data(as_text=True)
     client.post(url, data={"csrf_token": csrf_token(form), "reason": "Reklame"})
 
-    moderator = _client_of(app, "ola@nettverket.no")
+    moderator = client_of(app, "ola@nettverket.no")
     queue = moderator.get("/forum/moderation").get_data(as_text=True)
     assert "Reklame" in queue
     hide = f"/forum/posts/{post_id}/moderate/hide"
@@ -166,7 +154,7 @@ def test_report_hide_and_lock_are_logged_with_reasons(app, client, login, forum)
     log = moderator.get("/forum/moderation").get_data(as_text=True)
     assert "Reklame for kurs" in log and "Tråden er ferdig" in log and "Ingen åpne meldinger" in log
 
-    client = _client_of(app, "kari@uib.no")
+    client = client_of(app, "kari@uib.no")
     page = _thread_page(client, forum["thread"])
     assert "Tråden er låst" in page
     response = client.post(
@@ -185,7 +173,7 @@ def test_posting_limit_holds_across_app_processes(app, database_url, login, clie
         SQLALCHEMY_DATABASE_URI = database_url
 
     other_app = create_app(Config())
-    other = _client_of(other_app, "kari@uib.no")
+    other = client_of(other_app, "kari@uib.no")
     login("kari@uib.no")
     statuses = []
     # Three posts a minute: Kari's post in the fixture counts, then one on each host.
@@ -226,7 +214,7 @@ def test_event_thread_is_for_participants_and_linked_from_the_event_page(
     assert _reply(client, int(thread_url.rsplit("/", 1)[1]), "Gleder meg!").status_code == 302
 
     # Someone without a seat gets no access, and the page does not offer the link.
-    stranger = _client_of(app, "nils@uit.no")
+    stranger = client_of(app, "nils@uit.no")
     assert f"/forum/events/{event_id}" not in stranger.get(f"/events/{event_id}").get_data(
         as_text=True
     )
