@@ -34,11 +34,14 @@ def queue(
     attachments: list[tuple[str, str, bytes]] | None = None,
     headers: dict[str, str] | None = None,
     html: str | None = None,
+    flush: bool = True,
     **context,
 ) -> OutboundMail:
     """Render templates/email/<template>.txt (first line "Subject: …") in the
     recipient's language and queue it in the current transaction. `headers` are added
-    as they are (List-Unsubscribe, say); `html` becomes an HTML alternative part."""
+    as they are (List-Unsubscribe, say); `html` becomes an HTML alternative part.
+    Many at once (a newsletter batch): `flush=False`, then `queued(messages)` after
+    one flush, so the rows go to the database in one multi-row INSERT."""
     locale = locale or current_app.config["BABEL_DEFAULT_LOCALE"]
     context.setdefault("base_url", current_app.config["EVENTSYS_BASE_URL"])
     with force_locale(locale):
@@ -62,9 +65,15 @@ def queue(
         ],
     )
     db.session.add(message)
-    db.session.flush()
-    db.session.info.setdefault("queued_mail", []).append(message.id)
+    if flush:
+        db.session.flush()
+        queued([message])
     return message
+
+
+def queued(messages: list[OutboundMail]) -> None:
+    """Deliver these (flushed) messages after the commit."""
+    db.session.info.setdefault("queued_mail", []).extend(m.id for m in messages)
 
 
 def take_queued_ids(session) -> list[int]:

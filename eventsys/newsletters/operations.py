@@ -327,7 +327,9 @@ def list_headers(token: str) -> dict[str, str]:
     }
 
 
-def _queue_issue(issue: Issue, email: str, token: str, html_body, test: bool = False):
+def _queue_issue(
+    issue: Issue, email: str, token: str, html_body, test: bool = False, flush: bool = True
+):
     base = current_app.config["EVENTSYS_BASE_URL"]
     context = {
         "issue": issue,
@@ -345,6 +347,7 @@ def _queue_issue(issue: Issue, email: str, token: str, html_body, test: bool = F
         locale=issue.language,
         headers=list_headers(token),
         html=html,
+        flush=flush,
         **context,
     )
 
@@ -415,13 +418,18 @@ def send_batch(issue_id: int, now: datetime, size: int = BATCH_SIZE) -> int:
         return 0
     issue.status = IssueStatus.sending
     html_body = render(issue.body)
-    deliveries = []
-    for subscriber_id, email, token in subscribers:
-        message = _queue_issue(issue, email, token, html_body)
-        deliveries.append(
-            Delivery(issue_id=issue.id, subscriber_id=subscriber_id, mail_id=message.id)
-        )
-    db.session.add_all(deliveries)
+    # One flush for the batch: the e-mails and their delivery rows go in as multi-row
+    # INSERTs, not one statement per subscriber.
+    messages = [
+        _queue_issue(issue, email, token, html_body, flush=False)
+        for _id, email, token in subscribers
+    ]
+    db.session.flush()
+    mail.queued(messages)
+    db.session.add_all(
+        Delivery(issue_id=issue.id, subscriber_id=subscriber_id, mail_id=message.id)
+        for (subscriber_id, _email, _token), message in zip(subscribers, messages, strict=True)
+    )
     db.session.flush()
     return len(subscribers)
 
