@@ -66,6 +66,7 @@ def import_models() -> None:
     from eventsys.newsletters import models as _newsletters  # noqa: F401
     from eventsys.organisations import models as _org  # noqa: F401
     from eventsys.payments import models as _payments  # noqa: F401
+    from eventsys.people import models as _people  # noqa: F401
     from eventsys.registration import models as _registration  # noqa: F401
     from eventsys.themes import models as _themes  # noqa: F401
 
@@ -113,6 +114,7 @@ def register_blueprints(app: Flask) -> None:
     from eventsys.newsletters.views import bp as newsletters_bp
     from eventsys.organisations.views import bp as organisations_bp
     from eventsys.payments.views import bp as payments_bp
+    from eventsys.people.views import bp as people_bp
     from eventsys.privacy.views import bp as privacy_bp
     from eventsys.public.views import bp as public_bp
     from eventsys.registration.views import bp as registration_bp
@@ -134,6 +136,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(themes_bp)
     app.register_blueprint(forum_bp)
     app.register_blueprint(newsletters_bp)
+    app.register_blueprint(people_bp)
 
 
 def register_request_hooks(app: Flask) -> None:

@@ -32,6 +32,7 @@ MESSAGES = {
     # registration
     "event_not_open": "The event is not open for registration.",
     "registration_closed": "Registration for this event is closed.",
+    "resource_persons_only": "This event is for the owners' resource persons only.",
     "already_registered": "This person already has an active registration for the event.",
     "event_started": "The event has started; the registration can no longer be changed.",
     "not_active": "The registration is not active.",

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from blinker import signal
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -27,6 +28,8 @@ from eventsys.payments import rules as payment_rules
 from eventsys.registration import rules
 from eventsys.registration.models import ACTIVE_STATES, Registration, RegistrationLog
 from eventsys.registration.rules import State
+
+admission = signal("registration-admission")
 
 
 class RegistrationError(Exception):
@@ -282,6 +285,11 @@ def register(
     email = normalise_email(person.email)
     if find_active(event.id, email) is not None:
         raise RegistrationError("already_registered")
+    # Packages above registration may refuse (people: a gathering for resource persons
+    # only); each receiver answers an error code or None.
+    for _receiver, refused in admission.send(event, person=person, by_organiser=by_organiser):
+        if refused:
+            raise RegistrationError(refused, 403)
 
     existing = rule_view(event.id)
     reg = Registration(

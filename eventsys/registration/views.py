@@ -68,6 +68,10 @@ def error_message(code: str, on_behalf: bool = False) -> str:
         "event_not_found": lambda: _("The event was not found."),
         "event_not_open": lambda: _("This event is not open for registration."),
         "registration_closed": lambda: _("Registration for this event is closed."),
+        "resource_persons_only": lambda: _(
+            "This event is for the owners' resource persons only. Ask your institution's "
+            "resource person, or the network's secretariat, if you should take part."
+        ),
         "already_registered": lambda: (
             _("This person is already registered for the event.")
             if on_behalf
