@@ -35,7 +35,9 @@ def organisation_json(org: Organisation) -> dict:
     }
 
 
-def event_json(event: Event) -> dict:
+def event_json(event: Event, online_link: bool = False) -> dict:
+    """`online_link`: whether the caller may see the online link
+    (registration.operations.sees_online_link)."""
     seats, waiting = reg_ops.counts(event.id)
     return {
         "id": event.id,
@@ -47,7 +49,7 @@ def event_json(event: Event) -> dict:
         "starts_at": iso(event.starts_at),
         "ends_at": iso(event.ends_at),
         "venue": event.venue,
-        "online_url": event.online_url,
+        "online_url": event.online_url if online_link else "",
         "language": event.language,
         "capacity": event.capacity,
         "seats_held": seats,

@@ -74,6 +74,8 @@ ERROR_MESSAGES = {
     "organisation_not_owner": "The organisation is not an owner on the event's date.",
     "event_not_started": "Attendance is recorded once the event has started.",
     "not_confirmed": "Only a confirmed participant can be marked as attended.",
+    "no_fee_to_waive": "The registration owes no fee; there is nothing to waive.",
+    "already_priority": "The registration already has priority (tier 1).",
 }
 
 
@@ -96,10 +98,11 @@ def _registration_error(exc: reg_ops.RegistrationError) -> ApiError:
 
 def _event_error(exc: event_ops.EventError) -> ApiError:
     field, code = exc.problems[0]
-    return bad_request(
+    return ApiError(
+        exc.status,
         code,
         f"'{field}' is not valid ({code}).",
-        problems=[{"field": f, "code": c} for f, c in exc.problems],
+        {"problems": [{"field": f, "code": c} for f, c in exc.problems]},
     )
 
 
@@ -195,8 +198,8 @@ def _event_values(data: dict, creating: bool) -> dict:
 
 
 def _visible_event(event_id: int) -> Event:
-    event = db.session.get(Event, event_id)
-    if event is None or (event.status == EventStatus.draft and not _is_organiser()):
+    event = event_ops.visible_event(event_id, _user())
+    if event is None:
         raise not_found("event")
     return event
 
@@ -211,7 +214,9 @@ def list_events():
         if status not in ("draft", "published", "cancelled"):
             raise bad_request("invalid_choice", "'status' must be draft, published or cancelled.")
         query = query.where(Event.status == EventStatus(status))
-    return jsonify({"events": [event_json(e) for e in db.session.scalars(query)]})
+    events = list(db.session.scalars(query))
+    linked = reg_ops.events_with_online_link(_user(), [e.id for e in events])
+    return jsonify({"events": [event_json(e, e.id in linked) for e in events]})
 
 
 @bp.route("/events", methods=["POST"])
@@ -224,12 +229,13 @@ def create_event():
         event = event_ops.create_event(values, _user(), status=status)
     except event_ops.EventError as exc:
         raise _event_error(exc) from exc
-    return jsonify(event_json(event)), 201
+    return jsonify(event_json(event, True)), 201
 
 
 @bp.route("/events/<int:event_id>", methods=["GET"])
 def get_event(event_id):
-    return jsonify(event_json(_visible_event(event_id)))
+    event = _visible_event(event_id)
+    return jsonify(event_json(event, reg_ops.sees_online_link(event, _user())))
 
 
 @bp.route("/events/<int:event_id>", methods=["PATCH"])
@@ -254,7 +260,7 @@ def update_event(event_id):
         raise _event_error(exc) from exc
     except reg_ops.RegistrationError as exc:
         raise _registration_error(exc) from exc
-    body = event_json(event)
+    body = event_json(event, True)
     if over_by:
         body["warnings"] = [
             {
@@ -365,14 +371,10 @@ def message_participants(event_id):
 
 
 def _own_or_organiser(reg_id: int) -> Registration:
-    reg = db.session.get(Registration, reg_id)
-    if reg is None:
-        raise not_found("registration")
-    user = _user()
-    mine = reg.user_id == user.id or (user.email_verified and reg.email == user.email)
-    if not (mine or _is_organiser()):
-        raise not_found("registration")
-    return reg
+    try:
+        return reg_ops.registration_for(reg_id, _user(), Role.organiser)
+    except reg_ops.RegistrationError as exc:
+        raise not_found("registration") from exc
 
 
 def _registration_answer(reg: Registration):
@@ -429,7 +431,11 @@ def waive_fee(reg_id):
     data = request.get_json(silent=True) or {}
     _own_or_organiser(reg_id)
     reason = data.get("reason", "") if isinstance(data.get("reason", ""), str) else ""
-    return _registration_answer(reg_ops.waive_fee(reg_id, _user(), reason))
+    try:
+        reg = reg_ops.waive_fee(reg_id, _user(), reason)
+    except reg_ops.RegistrationError as exc:
+        raise _registration_error(exc) from exc
+    return _registration_answer(reg)
 
 
 @bp.route("/registrations/<int:reg_id>/confirm-affiliation", methods=["POST"])

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from eventsys import mail
-from eventsys.auth.models import User
+from eventsys.auth.models import Role, User
 from eventsys.auth.operations import normalise_email
 from eventsys.database import local_date, utcnow
 from eventsys.events import operations as event_ops
@@ -117,6 +117,11 @@ def fee_due(event: Event, reg: Registration) -> int:
     return payment_rules.fee_due(reg.tier, event.fee, reg.fee_waived)
 
 
+def fee_for_tier(event: Event, tier: int) -> int:
+    """The fee someone not yet registered would pay with this tier."""
+    return payment_rules.fee_due(tier, event.fee, False)
+
+
 def tier_for(person: Person, event: Event) -> org_rules.Affiliation:
     """The person's priority for this event, decided on the event's start date."""
     facts = org_ops.person_facts(person.user, person.email, vouched=person.vouched)
@@ -130,6 +135,121 @@ def find_active(event_id: int, email: str) -> Registration | None:
             Registration.email == normalise_email(email),
             Registration.state.in_(ACTIVE_STATES),
         )
+    )
+
+
+# --- guards: who may see and do what, for pages and API alike ---------------------------
+
+
+def _signed_in(user) -> bool:
+    return user is not None and bool(getattr(user, "is_authenticated", False))
+
+
+def owned_by(user: User):
+    """SQL condition: the person's registrations are the ones made with their account,
+    and those an organiser made for their address once they have verified it."""
+    condition = Registration.user_id == user.id
+    if user.email_verified:
+        condition = condition | (Registration.email == user.email)
+    return condition
+
+
+def is_owner(reg: Registration, user) -> bool:
+    """The same rule as owned_by(), for one registration in memory."""
+    if not _signed_in(user):
+        return False
+    return reg.user_id == user.id or (user.email_verified and reg.email == user.email)
+
+
+def registration_for(reg_id: int, user, *staff: Role) -> Registration:
+    """The registration if `user` owns it or has one of the `staff` roles; otherwise
+    registration_not_found (404), so nobody learns that someone else's exists."""
+    reg = db.session.get(Registration, reg_id)
+    if reg is None or not (
+        is_owner(reg, user) or (staff and _signed_in(user) and user.has_role(*staff))
+    ):
+        raise RegistrationError("registration_not_found", 404)
+    return reg
+
+
+def row_actions(event: Event, reg: Registration) -> frozenset[str]:
+    """What an organiser may do with this registration (see rules.row_actions)."""
+    return rules.row_actions(reg.state, reg.tier, event.fee, reg.fee_waived)
+
+
+def sees_online_link(event: Event, user, registration: Registration | None = None) -> bool:
+    """The online link is for organisers and for people with a seat (or who attended),
+    never for the public. `registration` is the viewer's own, when known already."""
+    if not _signed_in(user):
+        return False
+    if user.has_role(Role.organiser):
+        return True
+    if registration is None:
+        registration = db.session.scalar(
+            select(Registration)
+            .where(
+                Registration.event_id == event.id,
+                owned_by(user),
+                Registration.state.in_([s.value for s in rules.SEES_ONLINE_LINK]),
+            )
+            .limit(1)
+        )
+    return registration is not None and registration.state in rules.SEES_ONLINE_LINK
+
+
+def events_with_online_link(user, event_ids: list[int]) -> set[int]:
+    """sees_online_link() for a whole list of events, in one query."""
+    if not _signed_in(user) or not event_ids:
+        return set()
+    if user.has_role(Role.organiser):
+        return set(event_ids)
+    return set(
+        db.session.scalars(
+            select(Registration.event_id).where(
+                Registration.event_id.in_(event_ids),
+                owned_by(user),
+                Registration.state.in_([s.value for s in rules.SEES_ONLINE_LINK]),
+            )
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """What the event page tells a signed-in person about themselves."""
+
+    affiliation: org_rules.Affiliation
+    tier: int  # their registration's tier, or the one they would get
+    fee: int  # what they pay (or would pay)
+    tier_changed: bool  # registered without priority, but they have it now
+    registration: Registration | None  # their active registration, else the latest
+    position: int | None
+    fee_due: int | None
+
+
+def viewer(event: Event, user: User) -> Viewer:
+    """The signed-in person's standing at the event: the tier and fee they have, or
+    would get if they registered now (a registration keeps the tier it was made with;
+    an organiser's confirmation changes it)."""
+    affiliation = tier_for(Person(email=user.email, name=user.name, user=user), event)
+    mine = list(
+        db.session.scalars(
+            select(Registration)
+            .where(Registration.event_id == event.id, owned_by(user))
+            .order_by(Registration.registered_at.desc())
+        )
+    )
+    registration = next((r for r in mine if r.is_active), mine[0] if mine else None)
+    active = registration is not None and registration.is_active
+    tier = registration.tier if active else affiliation.tier
+    return Viewer(
+        affiliation=affiliation,
+        tier=tier,
+        fee=fee_due(event, registration) if active else fee_for_tier(event, tier),
+        tier_changed=active and registration.tier == 2 and affiliation.tier == 1,
+        registration=registration,
+        position=positions(event.id).get(registration.id) if active else None,
+        fee_due=fee_due(event, registration) if registration else None,
     )
 
 
@@ -471,6 +591,10 @@ def waive_fee(reg_id: int, actor: User, reason: str = "") -> Registration:
     reg = db.session.get(Registration, reg_id)
     if reg is None:
         raise RegistrationError("registration_not_found", 404)
+    if reg.fee_waived:
+        return reg  # asked twice: done already
+    if "waive_fee" not in row_actions(reg.event, reg):
+        raise RegistrationError("not_active" if not reg.is_active else "no_fee_to_waive")
     if not reg.fee_waived:
         reg.fee_waived = True
         _log(reg, "waive_fee", reg.state.value, actor, reason)
@@ -488,6 +612,8 @@ def confirm_affiliation(
 
     now = now or utcnow()
     event, reg, regs = _for_registration(reg_id)
+    if "confirm_affiliation" not in row_actions(event, reg):
+        raise RegistrationError("not_active" if not reg.is_active else "already_priority")
     org = db.session.get(Organisation, organisation_id)
     if org is None:
         raise RegistrationError("organisation_not_found", 404)
@@ -628,11 +754,8 @@ def message_participants(event_id: int, subject: str, message: str, actor: User 
 def registrations_of(user: User) -> list[Registration]:
     """A participant's registrations: their own, and those made for their verified
     address by an organiser."""
-    condition = Registration.user_id == user.id
-    if user.email_verified:
-        condition = condition | (Registration.email == user.email)
     return list(
         db.session.scalars(
-            select(Registration).where(condition).order_by(Registration.registered_at.desc())
+            select(Registration).where(owned_by(user)).order_by(Registration.registered_at.desc())
         )
     )
