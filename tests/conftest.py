@@ -129,15 +129,33 @@ def runner(app):
 
 
 class Mailbox:
-    def __init__(self):
-        self.messages: list[email.message.EmailMessage] = []
+    """What the SMTP server received. Mail leaves the app only through the worker, so
+    reading the mailbox first runs the worker's delivery passes (`eventsys worker`
+    does the same in production); `received` is the raw list without that step."""
+
+    def __init__(self, app=None):
+        self.received: list[email.message.EmailMessage] = []
         self._lock = threading.Lock()
+        self.app = app
 
     async def handle_DATA(self, server, session, envelope):
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self._lock:
-            self.messages.append(message)
+            self.received.append(message)
         return "250 Message accepted for delivery"
+
+    def deliver(self) -> int:
+        """Run the worker until nothing is due, as `eventsys worker --once` does."""
+        from eventsys.working import Worker
+
+        with self.app.app_context():
+            return Worker().drain()
+
+    @property
+    def messages(self) -> list:
+        if self.app is not None:
+            self.deliver()
+        return self.received
 
     def to(self, address: str) -> list:
         return [m for m in self.messages if m["To"] == address]
@@ -163,7 +181,7 @@ def free_port() -> int:
 
 @pytest.fixture
 def smtp(app):
-    mailbox = Mailbox()
+    mailbox = Mailbox(app)
     port = free_port()
     controller = Controller(mailbox, hostname="127.0.0.1", port=port)
     controller.start()
