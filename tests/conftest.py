@@ -9,6 +9,7 @@ processes; emptying the tables keeps the tests honest about all of that.)
 
 from __future__ import annotations
 
+import contextlib
 import email
 import email.policy
 import os
@@ -179,9 +180,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture
-def smtp(app):
-    mailbox = Mailbox(app)
+@contextlib.contextmanager
+def serving_mail(app, mailbox):
+    """An aiosmtpd server on loopback for `mailbox`, with the app's MAIL_* pointed at it."""
     port = free_port()
     controller = Controller(mailbox, hostname="127.0.0.1", port=port)
     controller.start()
@@ -193,6 +194,12 @@ def smtp(app):
     finally:
         controller.stop()
         app.config.update(saved)
+
+
+@pytest.fixture
+def smtp(app):
+    with serving_mail(app, Mailbox(app)) as mailbox:
+        yield mailbox
 
 
 # --- factories and helpers ---------------------------------------------------------------
@@ -218,6 +225,25 @@ def make_user(app):
             user_id = user.id
             database.commit()
         return user_id
+
+    return make
+
+
+@pytest.fixture
+def api_token(app):
+    """An API token for a user (made, verified, with the role, when new)."""
+    from eventsys import database
+    from eventsys.auth import operations
+    from eventsys.auth.models import Role
+
+    def make(email, role="participant"):
+        with app.app_context():
+            user = operations.find_user(email) or operations.create_user(
+                email, "passord-passord", role=Role(role), verified=True
+            )
+            value = operations.issue_api_token(user)
+            database.commit()
+        return value
 
     return make
 

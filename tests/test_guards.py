@@ -18,20 +18,8 @@ from eventsys.registration.rules import State
 
 
 @pytest.fixture
-def token(app):
-    from eventsys.auth import operations
-    from eventsys.auth.models import Role
-
-    def make(email, role="participant"):
-        with app.app_context():
-            user = operations.find_user(email) or operations.create_user(
-                email, "passord-passord", role=Role(role), verified=True
-            )
-            value = operations.issue_api_token(user)
-            database.commit()
-        return value
-
-    return make
+def token(api_token):
+    return api_token
 
 
 @pytest.fixture

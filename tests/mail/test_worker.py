@@ -8,8 +8,7 @@ import threading
 import time
 
 import pytest
-from aiosmtpd.controller import Controller
-from conftest import Mailbox, free_port, upcoming
+from conftest import Mailbox, serving_mail, upcoming
 from sqlalchemy import select
 
 from eventsys import database
@@ -32,32 +31,8 @@ class SlowMailbox(Mailbox):
 
 @pytest.fixture
 def slow_smtp(app):
-    mailbox = SlowMailbox(app)
-    port = free_port()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    saved = {k: app.config.get(k) for k in ("MAIL_SERVER", "MAIL_PORT")}
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
-    try:
+    with serving_mail(app, SlowMailbox(app)) as mailbox:
         yield mailbox
-    finally:
-        controller.stop()
-        app.config.update(saved)
-
-
-@pytest.fixture
-def token(app):
-    from eventsys.auth import operations
-    from eventsys.auth.models import Role
-
-    def make(email, role="participant"):
-        with app.app_context():
-            user = operations.create_user(email, "passord-passord", role=Role(role), verified=True)
-            value = operations.issue_api_token(user)
-            database.commit()
-        return value
-
-    return make
 
 
 def _register(client, event_id, token):
@@ -72,10 +47,10 @@ def _register(client, event_id, token):
 
 @pytest.mark.slow
 def test_a_slow_mail_server_delays_neither_registrations_nor_other_writes(
-    app, client, make_event, network, slow_smtp, token
+    app, client, make_event, network, slow_smtp, api_token
 ):
     event_id = make_event(capacity=10, **upcoming())
-    response, took = _register(client, event_id, token("kari@uib.no"))
+    response, took = _register(client, event_id, api_token("kari@uib.no"))
     assert response.status_code == 201
     assert took < 1.0, f"the registration waited {took:.1f} s"
     with app.app_context():
@@ -87,7 +62,7 @@ def test_a_slow_mail_server_delays_neither_registrations_nor_other_writes(
     worker = threading.Thread(target=slow_smtp.deliver)
     worker.start()
     assert slow_smtp.talking.wait(5), "the worker never reached the mail server"
-    response, took = _register(client, event_id, token("per@uib.no"))
+    response, took = _register(client, event_id, api_token("per@uib.no"))
     assert response.status_code == 201
     assert took < 1.0, f"a write waited {took:.1f} s for the mail worker"
     worker.join(timeout=4 * SMTP_DELAY)
