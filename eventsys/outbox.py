@@ -43,9 +43,11 @@ def pause_after(attempts: int) -> timedelta:
     return min(FIRST_RETRY * 2 ** max(attempts - 1, 0), LONGEST_PAUSE)
 
 
-def claim(session, model, limit: int = 50, now: datetime | None = None) -> list[int]:
-    """Take up to `limit` due rows for this run and commit the claim at once (a short
-    write transaction). Returns their ids. Concurrent runs never get the same row: on
+def claim(
+    session, model, limit: int = 50, now: datetime | None = None, only: list[int] | None = None
+) -> list[int]:
+    """Take up to `limit` due rows (of `only`, when given) for this run and commit the
+    claim at once (a short write transaction). Returns their ids. Concurrent runs never get the same row: on
     PostgreSQL the rows are locked with SKIP LOCKED and the update re-checks the
     conditions; on SQLite the write transaction holds the database's write lock."""
     now = now or utcnow()
@@ -56,6 +58,8 @@ def claim(session, model, limit: int = 50, now: datetime | None = None) -> list[
         or_(model.next_attempt_at.is_(None), model.next_attempt_at <= now),
         or_(model.claimed_at.is_(None), model.claimed_at < now - CLAIM_TIMEOUT),
     )
+    if only is not None:
+        due = (*due, model.id.in_(only))
     token = uuid.uuid4().hex
     candidates = (
         select(model.id)

@@ -12,17 +12,12 @@ from sqlalchemy.exc import OperationalError
 
 from eventsys import mail
 from eventsys.extensions import db
+from eventsys.payments import stripe_outbox
 
 log = logging.getLogger("eventsys.worker")
 
-#: One pass of each outbox; each returns how many rows it finished. Packages with an
-#: outbox of their own add theirs with register().
-PASSES: list[Callable[[], int]] = [mail.deliver_due]
-
-
-def register(one_pass: Callable[[], int]) -> None:
-    if one_pass not in PASSES:
-        PASSES.append(one_pass)
+#: One pass of each outbox; each returns how many rows it finished.
+PASSES: list[Callable[[], int]] = [mail.deliver_due, stripe_outbox.run_due]
 
 
 class Worker:

@@ -277,7 +277,7 @@ def delete_event(event_id):
     _require(Role.organiser)
     event = _visible_event(event_id)
     try:
-        event_ops.delete_draft(event)
+        reg_ops.delete_draft(event)
     except event_ops.EventError as exc:
         code = exc.problems[0][1]
         raise ApiError(409, code, "Only a draft without registrations can be deleted.") from exc

@@ -158,12 +158,10 @@ def mark_cancelled(event: Event) -> Event:
 
 
 def delete_draft(event: Event) -> None:
-    """A draft nobody has seen can be deleted; anything published stays (cancel it)."""
-    from eventsys.registration.models import Registration
-
+    """A draft nobody has seen can be deleted; anything published stays (cancel it).
+    Call registration.operations.delete_draft, which also refuses a draft with
+    registrations (organisers can register people for a draft)."""
     if event.status != EventStatus.draft:
         raise EventError([("status", "not_draft")])
-    if db.session.scalar(select(Registration.id).where(Registration.event_id == event.id).limit(1)):
-        raise EventError([("status", "has_registrations")])
     db.session.delete(event)
     db.session.flush()

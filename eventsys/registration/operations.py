@@ -21,10 +21,7 @@ from eventsys.events.models import Event, EventStatus
 from eventsys.extensions import db
 from eventsys.organisations import operations as org_ops
 from eventsys.organisations import rules as org_rules
-from eventsys.payments import gateway as payment_gateway
-from eventsys.payments import operations as payments
-from eventsys.payments import rules as payment_rules
-from eventsys.registration import rules
+from eventsys.registration import rules, signals
 from eventsys.registration.models import ACTIVE_STATES, Registration, RegistrationLog
 from eventsys.registration.rules import State
 
@@ -114,12 +111,12 @@ def counts(event_id: int) -> tuple[int, int]:
 
 def fee_due(event: Event, reg: Registration) -> int:
     """Tier 1 attends free; tier 2 pays the event's fee unless it is waived."""
-    return payment_rules.fee_due(reg.tier, event.fee, reg.fee_waived)
+    return rules.fee_due(reg.tier, event.fee, reg.fee_waived)
 
 
 def fee_for_tier(event: Event, tier: int) -> int:
     """The fee someone not yet registered would pay with this tier."""
-    return payment_rules.fee_due(tier, event.fee, False)
+    return rules.fee_due(tier, event.fee, False)
 
 
 def tier_for(person: Person, event: Event) -> org_rules.Affiliation:
@@ -312,7 +309,7 @@ def _apply(
     db.session.flush()
     for reg in changed:
         if reg.state == State.CONFIRMED:
-            payments.on_seat(reg, event, now)
+            signals.seat_taken.send(reg, event=event, now=now)
     places = positions(event.id) if any(r.state in rules.WAITING for r in changed) else {}
     for reg in changed:
         if reg.state == State.CANCELLED:
@@ -328,12 +325,8 @@ def notify(reg: Registration, template: str, place: int | None = None) -> None:
     event = reg.event
     attachments = None
     if template == "confirmed":
-        # The event for the participant's calendar, with the same UID as the feeds.
-        from eventsys.arshjul.operations import event_ics
-
-        attachments = [
-            ("arrangement.ics", "text/calendar", event_ics(event, reg.locale, online_link=True))
-        ]
+        # E.g. the event for the participant's calendar (the årshjul listens).
+        attachments = signals.attachments_for(reg)
     mail.queue(
         reg.email,
         f"registration/{template}",
@@ -439,7 +432,7 @@ def register(
     _log(reg, "register", None, actor, "override" if decision.exceeds_capacity else "")
     db.session.flush()
     if reg.state == State.CONFIRMED:
-        payments.on_seat(reg, event, now)
+        signals.seat_taken.send(reg, event=event, now=now)
     _apply(event, decision.changes, now, actor, "seat_freed")
     after = rules.apply_changes(existing, decision.changes)
     after.append(rules.Reg(reg.id, reg.tier, decision.state, now))
@@ -472,20 +465,9 @@ def cancel(reg_id: int, actor: User | None, now: datetime | None = None) -> Regi
     if now >= event.starts_at:
         raise RegistrationError("event_started")
     changes = _rule_call(rules.cancel, event_facts(event), regs, reg.id, now)
-    reg.refund_outcome = _money_back(reg, event, now)
+    signals.registration_cancelled.send(reg, event=event, now=now)
     _apply(event, changes, now, actor, "cancel", notify_cancelled="cancelled")
     return reg
-
-
-def _money_back(
-    reg: Registration, event: Event, now: datetime, event_cancelled: bool = False
-) -> str:
-    """Refund or credit as the payment rules say. If Stripe cannot be reached nothing
-    is changed (the whole request rolls back) and the caller is asked to retry."""
-    try:
-        return payments.on_cancel(reg, event, now, event_cancelled=event_cancelled)
-    except payment_gateway.GatewayError as exc:
-        raise RegistrationError("stripe_unavailable", 503) from exc
 
 
 def mark_attendance(
@@ -599,7 +581,7 @@ def waive_fee(reg_id: int, actor: User, reason: str = "") -> Registration:
         reg.fee_waived = True
         _log(reg, "waive_fee", reg.state.value, actor, reason)
         db.session.flush()
-        payments.on_fee_changed(reg)
+        signals.fee_changed.send(reg)
     return reg
 
 
@@ -627,11 +609,18 @@ def confirm_affiliation(
         reg.state = State.WAITLISTED  # tier 1 is not pending; it queues ahead of tier 2
     _log(reg, "confirm_affiliation", before, actor, org.name)
     db.session.flush()
-    payments.on_fee_changed(reg)  # owner staff attend free
+    signals.fee_changed.send(reg)  # owner staff attend free
     regs = rule_view(event.id)
     changes = rules.fill_free_seats(event_facts(event), regs, now)
     _apply(event, changes, now, actor, "seat_freed")
     return reg
+
+
+def delete_draft(event: Event) -> None:
+    """Delete a draft nobody has registered for (see events.operations.delete_draft)."""
+    if db.session.scalar(select(Registration.id).where(Registration.event_id == event.id).limit(1)):
+        raise event_ops.EventError([("status", "has_registrations")])
+    event_ops.delete_draft(event)
 
 
 def cancel_event(event_id: int, actor: User | None, now: datetime | None = None) -> Event:
@@ -644,15 +633,15 @@ def cancel_event(event_id: int, actor: User | None, now: datetime | None = None)
         select(Registration).where(Registration.event_id == event.id)
     ).all()
     for reg in everyone:
-        # Everybody who paid gets the money back, also those who cancelled after the
-        # deadline: the event they paid for does not take place.
-        _money_back(reg, event, now, event_cancelled=True)
         if reg.id in active:
             before = reg.state.value
             _set_state(reg, State.CANCELLED, None, now)
             _log(reg, "event_cancelled", before, actor)
             db.session.flush()
             notify(reg, "event_cancelled")
+    # Everybody who paid gets the money back (after the commit, never under this
+    # lock), also those who cancelled after the deadline: the event does not happen.
+    signals.event_cancelled.send(event, registrations=everyone, now=now)
     return event
 
 

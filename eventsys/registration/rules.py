@@ -470,3 +470,10 @@ def row_actions(state: State, tier: int, fee: int, fee_waived: bool) -> frozense
     if state in WAITING:
         actions.add("move")
     return frozenset(actions)
+
+
+def fee_due(tier: int, fee: int, waived: bool) -> int:
+    """Tier 1 (owner staff) attends free; tier 2 pays the fee unless it is waived."""
+    if tier == 1 or waived:
+        return 0
+    return max(0, fee)

@@ -23,12 +23,12 @@ from eventsys.auth.access import role_required
 from eventsys.auth.models import Role
 from eventsys.database import local_date, utcnow
 from eventsys.events.models import Event
-from eventsys.events.views import event_page, visible_event
 from eventsys.extensions import db
 from eventsys.formatting import money
 from eventsys.organisations import operations as org_ops
 from eventsys.registration import exports
 from eventsys.registration import operations as reg_ops
+from eventsys.registration.event_pages import event_page, visible_event
 from eventsys.registration.forms import (
     STATE_LABELS,
     TIER_LABELS,

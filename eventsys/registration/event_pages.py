@@ -1,4 +1,9 @@
-"""Event pages: the public list and event page, and the organisers' event admin."""
+"""Event pages: the public list and event page, and the organisers' event admin.
+
+They live with registration, not in events/, because every one of them shows or
+changes seats (the page's registration form, counts, capacity changes that offer
+seats, cancelling an event and its registrations); events/ holds the event itself
+(models, rules, operations, forms) and imports nothing above it."""
 
 from __future__ import annotations
 
@@ -374,7 +379,7 @@ def delete_draft(event_id):
     if request.method == "POST":
         title = event.title
         try:
-            event_ops.delete_draft(event)
+            reg_ops.delete_draft(event)
         except event_ops.EventError:
             db.session.rollback()
             flash(_("The draft has registrations and cannot be deleted."), "error")
@@ -406,12 +411,6 @@ def cancel(event_id):
             db.session.rollback()
             flash(problem_message(exc.problems[0][1]), "error")
             return redirect(url_for("events.edit", event_id=event_id))
-        except reg_ops.RegistrationError as exc:
-            db.session.rollback()
-            from eventsys.registration.views import error_message
-
-            flash(error_message(exc.code), "error")
-            return redirect(url_for("events.cancel", event_id=event_id))
         flash(
             _(
                 "The event is cancelled. Registered people told by e-mail: %(n)d.",
