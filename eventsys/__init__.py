@@ -41,6 +41,7 @@ def create_app(config=None) -> Flask:
     # database error.
     app.url_map.converters["int"] = DatabaseId
     import_models()
+    connect_listeners()
     register_extensions(app)
     register_blueprints(app)
     register_request_hooks(app)
@@ -66,6 +67,13 @@ def import_models() -> None:
     from eventsys.payments import models as _payments  # noqa: F401
     from eventsys.registration import models as _registration  # noqa: F401
     from eventsys.themes import models as _themes  # noqa: F401
+
+
+def connect_listeners() -> None:
+    """The domain signals' listeners, each in the package that cares (see
+    registration/signals.py). Connecting twice is harmless."""
+    from eventsys.arshjul import listeners as _arshjul  # noqa: F401
+    from eventsys.payments import listeners as _payments  # noqa: F401
 
 
 def register_extensions(app: Flask) -> None:
@@ -106,11 +114,11 @@ def register_blueprints(app: Flask) -> None:
     from eventsys import api
     from eventsys.arshjul.views import bp as arshjul_bp
     from eventsys.auth.views import bp as auth_bp
-    from eventsys.events.views import bp as events_bp
     from eventsys.organisations.views import bp as organisations_bp
     from eventsys.payments.views import bp as payments_bp
     from eventsys.privacy.views import bp as privacy_bp
     from eventsys.public.views import bp as public_bp
+    from eventsys.registration.event_pages import bp as events_bp
     from eventsys.registration.views import bp as registration_bp
     from eventsys.themes.views import bp as themes_bp
 
