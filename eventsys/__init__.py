@@ -41,6 +41,7 @@ def create_app(config=None) -> Flask:
     # database error.
     app.url_map.converters["int"] = DatabaseId
     import_models()
+    connect_listeners()
     register_extensions(app)
     register_blueprints(app)
     register_request_hooks(app)
@@ -69,6 +70,14 @@ def import_models() -> None:
     from eventsys.people import models as _people  # noqa: F401
     from eventsys.registration import models as _registration  # noqa: F401
     from eventsys.themes import models as _themes  # noqa: F401
+
+
+def connect_listeners() -> None:
+    """The domain signals' listeners, each in the package that cares (see
+    registration/signals.py). Connecting twice is harmless."""
+    from eventsys.arshjul import listeners as _arshjul  # noqa: F401
+    from eventsys.payments import listeners as _payments  # noqa: F401
+    from eventsys.people import listeners as _people  # noqa: F401
 
 
 def register_extensions(app: Flask) -> None:
@@ -109,7 +118,6 @@ def register_blueprints(app: Flask) -> None:
     from eventsys import api
     from eventsys.arshjul.views import bp as arshjul_bp
     from eventsys.auth.views import bp as auth_bp
-    from eventsys.events.views import bp as events_bp
     from eventsys.forum.views import bp as forum_bp
     from eventsys.newsletters.views import bp as newsletters_bp
     from eventsys.organisations.views import bp as organisations_bp
@@ -117,6 +125,7 @@ def register_blueprints(app: Flask) -> None:
     from eventsys.people.views import bp as people_bp
     from eventsys.privacy.views import bp as privacy_bp
     from eventsys.public.views import bp as public_bp
+    from eventsys.registration.event_pages import bp as events_bp
     from eventsys.registration.views import bp as registration_bp
     from eventsys.themes.views import bp as themes_bp
 

@@ -182,6 +182,19 @@ class Event(requiring(EventFields, (*EVENT_REQUIRED_ON_CREATE, "fee"), "EventBas
         lambda event: _per_request("counts", event.id, reg_ops.counts)[1],
     )
     warnings = f.Derived(f.List(f.Nested(Warning)), lambda event: g.get("api_warnings", missing))
+    online_url = f.Derived(
+        f.Text(500, required=True),
+        lambda event: event.online_url if _sees_online_link(event) else "",
+    )
+
+
+def _sees_online_link(event) -> bool:
+    """Organisers and people with a seat see the online link (registration.operations);
+    a list answer works it out for all its events at once."""
+    listed = g.get("api_online_links")
+    if listed is not None:
+        return event.id in listed
+    return reg_ops.sees_online_link(event, g.api_user)
 
 
 class EventFilter(ApiSchema):

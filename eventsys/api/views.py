@@ -43,7 +43,7 @@ def _payment_error(exc: payment_ops.PaymentError) -> ApiError:
 def _event_error(exc: event_ops.EventError) -> ApiError:
     field, code = exc.problems[0]
     return ApiError(
-        400,
+        exc.status,
         code,
         "field_problem",
         {"problems": [{"field": f, "code": c} for f, c in exc.problems]},
@@ -126,8 +126,8 @@ def _event_values(data: dict) -> dict:
 
 
 def _visible_event(event_id: int) -> Event:
-    event = db.session.get(Event, event_id)
-    if event is None or (event.status == EventStatus.draft and not _is_organiser()):
+    event = event_ops.visible_event(event_id, _user())
+    if event is None:
         raise not_found("event")
     return event
 
@@ -142,7 +142,10 @@ def list_events(args):
         query = query.where(Event.status != EventStatus.draft)
     if args.get("status"):
         query = query.where(Event.status == EventStatus(args["status"]))
-    return {"events": db.session.scalars(query).all()}
+    events = db.session.scalars(query).all()
+    # Who sees which online link, in one query for the whole list (schemas.Event).
+    g.api_online_links = reg_ops.events_with_online_link(_user(), [e.id for e in events])
+    return {"events": events}
 
 
 @bp.route("/events", methods=["POST"])
@@ -210,7 +213,7 @@ def delete_event(event_id):
     """Anything published is cancelled instead."""
     event = _visible_event(event_id)
     try:
-        event_ops.delete_draft(event)
+        reg_ops.delete_draft(event)
     except event_ops.EventError as exc:
         raise ApiError(409, exc.problems[0][1], "only_drafts_deleted") from exc
     return None
@@ -314,14 +317,10 @@ def message_participants(data, event_id):
 
 
 def _own_or_organiser(reg_id: int) -> Registration:
-    reg = db.session.get(Registration, reg_id)
-    if reg is None:
-        raise not_found("registration")
-    user = _user()
-    mine = reg.user_id == user.id or (user.email_verified and reg.email == user.email)
-    if not (mine or _is_organiser()):
-        raise not_found("registration")
-    return reg
+    try:
+        return reg_ops.registration_for(reg_id, _user(), Role.organiser)
+    except reg_ops.RegistrationError as exc:
+        raise not_found("registration") from exc
 
 
 def _registration_answer(reg: Registration) -> Registration:
@@ -387,7 +386,11 @@ def move_registration(data, reg_id):
 @bp.doc(summary="Waive the fee (organisers)")
 def waive_fee(data, reg_id):
     _own_or_organiser(reg_id)
-    return _registration_answer(reg_ops.waive_fee(reg_id, _user(), data.get("reason") or ""))
+    try:
+        reg = reg_ops.waive_fee(reg_id, _user(), data.get("reason") or "")
+    except reg_ops.RegistrationError as exc:
+        raise _registration_error(exc) from exc
+    return _registration_answer(reg)
 
 
 @bp.route("/registrations/<int:reg_id>/confirm-affiliation", methods=["POST"])

@@ -15,7 +15,8 @@ from sqlalchemy.orm import selectinload
 
 from eventsys import mail
 from eventsys.auth.models import Role, User
-from eventsys.database import current_timezone, local_date, lock_for_update, utcnow
+from eventsys.clock import current_timezone, local_date, utcnow
+from eventsys.database import lock_for_update
 from eventsys.events.models import Event, EventKind, EventStatus
 from eventsys.extensions import db
 from eventsys.forum import rules, search
@@ -749,15 +750,12 @@ def send_digests(now: datetime | None = None) -> int:
 
 
 def _claim_digest(user_id: int, mode: FollowMode, period: str) -> DigestSent | None:
-    queued = list(db.session.info.get("queued_mail", []))
     try:
         with db.session.begin_nested():
             entry = DigestSent(user_id=user_id, mode=mode, period=period)
             db.session.add(entry)
             db.session.flush()
     except IntegrityError:
-        if queued:
-            db.session.info["queued_mail"] = queued
         log.info("digest %s %s for user %s was sent by another run", mode, period, user_id)
         return None
     return entry

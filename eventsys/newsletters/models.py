@@ -6,7 +6,8 @@ from datetime import datetime
 from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from eventsys.database import UTCDateTime, utcnow
+from eventsys.clock import utcnow
+from eventsys.columns import UTCDateTime
 from eventsys.extensions import db
 from eventsys.organisations.models import _enum
 

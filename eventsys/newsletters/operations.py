@@ -21,8 +21,9 @@ from eventsys.arshjul.models import CycleItem
 from eventsys.arshjul.operations import to_rule
 from eventsys.arshjul.rules import Category
 from eventsys.auth.models import User
+from eventsys.clock import current_timezone, local_date, utcnow
 from eventsys.content.markdown import render
-from eventsys.database import current_timezone, local_date, lock_for_update, utcnow
+from eventsys.database import lock_for_update
 from eventsys.events.models import Event, EventStatus
 from eventsys.extensions import db
 from eventsys.newsletters.models import (
@@ -425,7 +426,6 @@ def send_batch(issue_id: int, now: datetime, size: int = BATCH_SIZE) -> int:
         for _id, email, token in subscribers
     ]
     db.session.flush()
-    mail.queued(messages)
     db.session.add_all(
         Delivery(issue_id=issue.id, subscriber_id=subscriber_id, mail_id=message.id)
         for (subscriber_id, _email, _token), message in zip(subscribers, messages, strict=True)

@@ -16,7 +16,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from eventsys.database import UTCDateTime, utcnow
+from eventsys.clock import utcnow
+from eventsys.columns import UTCDateTime
 from eventsys.extensions import db
 
 person_themes = Table(

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from blinker import signal
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from eventsys.auth.models import Role, User
-from eventsys.database import local_date, lock_for_update
+from eventsys.clock import local_date
+from eventsys.database import lock_for_update
 from eventsys.events.models import Event
 from eventsys.extensions import db
 from eventsys.organisations.models import Organisation, Ownership, OwnershipRole
@@ -308,19 +308,3 @@ def limit_to_resource_persons(actor: User, event: Event, limited: bool) -> None:
     elif not limited and row is not None:
         db.session.delete(row)
     db.session.flush()
-
-
-# Registration asks every package above it whether a person may register (a named
-# blinker signal, so registration imports nothing of ours). An organiser registering
-# someone on their behalf decides for themselves.
-admission = signal("registration-admission")
-
-
-@admission.connect
-def _resource_persons_only(event, person=None, by_organiser=False, **_kw):
-    if by_organiser or not for_resource_persons_only(event.id):
-        return None
-    user = getattr(person, "user", None)
-    return (
-        None if is_resource_person(user, local_date(event.starts_at)) else "resource_persons_only"
-    )

@@ -3,7 +3,7 @@ follows, digest log, posting rate limits, the full-text index; extra headers on
 outbound mail (List-Unsubscribe)
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0005
 Create Date: 2026-11-25 15:41:16.746957
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0010'
-down_revision = '0008'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
