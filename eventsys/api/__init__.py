@@ -86,6 +86,19 @@ def requires(*roles):
     return decorator
 
 
+def requires_event_organiser(view):
+    """Organiser rights for the event in the URL: organisers, or that event's hosts."""
+    from eventsys.auth.access import organises
+
+    @wraps(view)
+    def checked(*args, **kwargs):
+        if not organises(g.api_user, kwargs["event_id"]):
+            raise forbidden()
+        return view(*args, **kwargs)
+
+    return checked
+
+
 def init_app(app: Flask) -> None:
     """Register the blueprint with every endpoint imported so far and build the
     document from it. The app factory imports the endpoint modules first."""

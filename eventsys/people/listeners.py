@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from eventsys.auth import access
 from eventsys.clock import local_date
 from eventsys.people import operations
 from eventsys.registration import signals
@@ -17,3 +18,9 @@ def resource_persons_only(event, person=None, by_organiser=False, **_kw):
     if operations.is_resource_person(user, local_date(event.starts_at)):
         return None
     return "resource_persons_only"
+
+
+@access.event_access.connect
+def hosts_organise_their_event(user, event_id, **_kw):
+    """A host has organiser rights for the event they host, and for no other."""
+    return operations.is_host(user, event_id)

@@ -189,3 +189,12 @@ def hosts(event_id):
         form=form,
         limit=limit,
     ), status
+
+
+@bp.route("/account/hosting")
+@login_required
+def hosting():
+    """The events the person hosts, with the way to their participant lists."""
+    return render_template(
+        "people/hosting.html", events=operations.hosted_events(current_user._get_current_object())
+    )
