@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from eventsys import mail
+from eventsys.auth.access import organises
 from eventsys.auth.models import Role, User
 from eventsys.clock import current_timezone, local_date, utcnow
 from eventsys.database import lock_for_update
@@ -84,7 +85,7 @@ def can_read(user: User | None, thread: ForumThread) -> bool:
     """Category threads are public; an event's thread is for its participants."""
     if thread.event_id is None:
         return True
-    return is_moderator(user) or is_participant(user, thread.event_id)
+    return organises(user, thread.event_id) or is_participant(user, thread.event_id)
 
 
 def can_post(user: User | None, thread: ForumThread) -> bool:
