@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the fixtures of test_api.py, imported by name)
 """The community endpoints (CONTRACT.md): answers validated against the OpenAPI
 document, errors in the API's shape."""
 
