@@ -78,6 +78,9 @@ class Config:
     # Sent e-mails (their text) are kept this long, then deleted.
     SENT_MAIL_RETENTION_DAYS = _int("EVENTSYS_SENT_MAIL_RETENTION_DAYS", 90)
 
+    # A login session ends on the server after this many days (or at logout).
+    SESSION_MAX_AGE_DAYS = _int("EVENTSYS_SESSION_DAYS", 14)
+
     VERIFY_TOKEN_MAX_AGE = 3 * 24 * 3600
     RESET_TOKEN_MAX_AGE = 2 * 3600
 

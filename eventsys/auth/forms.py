@@ -80,14 +80,20 @@ class ProfileForm(FlaskForm):
     )
 
 
-class ChangePasswordForm(FlaskForm):
-    current = PasswordField(
+def _current_password():
+    return PasswordField(
         _l("Current password"),
         validators=[DataRequired(message=_l("Enter your current password."))],
         render_kw={"autocomplete": "current-password"},
     )
+
+
+class ChangePasswordForm(FlaskForm):
+    current = _current_password()
     password = _new_password(_l("New password"))
 
 
 class ChangeEmailForm(FlaskForm):
     email = _email_field(_l("New e-mail address"))
+    # Someone at an unattended, logged-in computer must not take the account over.
+    current = _current_password()

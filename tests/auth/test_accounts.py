@@ -181,7 +181,11 @@ def test_change_email_reverifies_and_old_address_stops_working(
 ):
     make_user("kari@gmail.com")
     login("kari@gmail.com")
-    response = submit("/account/email", {"email-email": "kari@uib.no"}, page="/account")
+    response = submit(
+        "/account/email",
+        {"email-email": "kari@uib.no", "email-current": "riktig-passord-1"},
+        page="/account",
+    )
     assert response.status_code == 302
     assert _user(app, "kari@gmail.com") is not None  # unchanged until the link is followed
     link = _link(smtp, "kari@uib.no", "/account/email/")
