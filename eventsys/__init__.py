@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Flask, jsonify, render_template, request, session
+from flask import Flask, g, jsonify, render_template, request, session
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -96,8 +96,11 @@ def select_locale() -> str:
         return wanted
     if session.get("lang") in ("nb", "en"):
         return session["lang"]
-    if current_user and current_user.is_authenticated and current_user.locale in ("nb", "en"):
-        return current_user.locale
+    try:
+        if current_user and current_user.is_authenticated and current_user.locale in ("nb", "en"):
+            return current_user.locale
+    except OperationalError:
+        pass  # the database is locked or down: the 503 page still needs a language
     return "nb"
 
 
@@ -135,7 +138,7 @@ def register_request_hooks(app: Flask) -> None:
         except OperationalError:
             db.session.rollback()
             app.logger.exception("database busy at commit")
-            return _error_response(503, "busy", _("The service is busy. Please try again."))
+            return _busy_response()
         except IntegrityError:
             db.session.rollback()
             app.logger.exception("conflict at commit")
@@ -170,12 +173,24 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.path == "/healthz"
 
 
-def _error_response(status: int, code: str, message: str):
+def _error_response(status: int, code: str, message: str, without_database: bool = False):
     if _wants_json():
         response = jsonify({"error": {"code": code, "message": message}})
         response.status_code = status
         return response
-    return render_template("errors/error.html", status=status, message=message), status
+    # Without the database the page must not ask who is logged in (that is a query).
+    return render_template(
+        "errors/error.html", status=status, message=message, without_database=without_database
+    ), status
+
+
+def _busy_response():
+    # Flask-Login reads the user for every template; without the database that query
+    # fails again, so this request goes on as nobody in particular.
+    g._login_user = login_manager.anonymous_user()
+    return _error_response(
+        503, "busy", _("The service is busy. Please try again."), without_database=True
+    )
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -232,7 +247,7 @@ def register_errorhandlers(app: Flask) -> None:
     def database_busy(error):
         db.session.rollback()
         app.logger.exception("database error")
-        return _error_response(503, "busy", _("The service is busy. Please try again."))
+        return _busy_response()
 
     @app.errorhandler(Exception)
     def unexpected(error):
