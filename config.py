@@ -78,6 +78,11 @@ class Config:
     # Sent e-mails (their text) are kept this long, then deleted.
     SENT_MAIL_RETENTION_DAYS = _int("EVENTSYS_SENT_MAIL_RETENTION_DAYS", 90)
 
+    # Request bodies: the upload limit (forms with files) for everything, and a lower
+    # one for JSON (the API) and webhooks. Larger requests are answered 413 unread.
+    MAX_CONTENT_LENGTH = _int("EVENTSYS_MAX_UPLOAD_MB", 20) * 1024 * 1024
+    MAX_JSON_BYTES = _int("EVENTSYS_MAX_JSON_BYTES", 1024 * 1024)
+
     # A login session ends on the server after this many days (or at logout).
     SESSION_MAX_AGE_DAYS = _int("EVENTSYS_SESSION_DAYS", 14)
 

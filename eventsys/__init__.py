@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Flask, g, jsonify, render_template, request, session
+from flask import Flask, abort, g, jsonify, render_template, request, session
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -126,7 +126,26 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(privacy_bp)
 
 
+JSON_BODY_PATHS = ("/api/", "/stripe/webhook")
+
+
 def register_request_hooks(app: Flask) -> None:
+    @app.before_request
+    def limit_body_size():
+        """JSON and webhooks get a smaller limit than forms with files; a body without
+        a Content-Length is cut off at the limit while it is read."""
+        limit = request.max_content_length
+        if request.path.startswith(JSON_BODY_PATHS):
+            limit = app.config["MAX_JSON_BYTES"]
+            if request.content_length is None and request.environ.get("wsgi.input_terminated"):
+                # Chunked: Werkzeug would cut the body off silently at the limit.
+                request.max_content_length = limit + 1
+                if len(request.get_data(cache=True)) > limit:
+                    abort(413)
+            request.max_content_length = limit
+        if limit is not None and (request.content_length or 0) > limit:
+            abort(413)
+
     @app.after_request
     def finish_request(response):
         """The one commit of a request: only when it succeeded (status < 400)."""
@@ -170,7 +189,7 @@ def _content_security_policy(app: Flask) -> str:
 
 
 def _wants_json() -> bool:
-    return request.path.startswith("/api/") or request.path == "/healthz"
+    return request.path.startswith(("/api/", "/stripe/webhook")) or request.path == "/healthz"
 
 
 def _error_response(status: int, code: str, message: str, without_database: bool = False):
@@ -200,7 +219,7 @@ def register_errorhandlers(app: Flask) -> None:
         404: ("not_found", lambda: _("The page was not found.")),
         405: ("method_not_allowed", lambda: _("That method is not allowed here.")),
         409: ("conflict", lambda: _("The request conflicts with the current state.")),
-        413: ("too_large", lambda: _("The upload is too large.")),
+        413: ("too_large", lambda: _("The request is too large.")),
         429: ("too_many_requests", lambda: _("Too many attempts. Please wait a little.")),
     }
 
