@@ -7,7 +7,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, g, jsonify, render_template, request, session
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -43,6 +43,7 @@ def create_app(config=None) -> Flask:
     import_models()
     register_extensions(app)
     register_blueprints(app)
+    register_rate_limits(app)
     register_request_hooks(app)
     register_errorhandlers(app)
     register_template_helpers(app)
@@ -58,6 +59,7 @@ class DatabaseId(IntegerConverter):
 
 def import_models() -> None:
     """Every model module, so metadata (and Alembic) sees the whole schema."""
+    from eventsys import ratelimit as _ratelimit  # noqa: F401
     from eventsys.arshjul import models as _arshjul  # noqa: F401
     from eventsys.auth import models as _auth  # noqa: F401
     from eventsys.events import models as _events  # noqa: F401
@@ -124,6 +126,19 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(payments_bp)
     app.register_blueprint(arshjul_bp)
     app.register_blueprint(privacy_bp)
+
+
+def register_rate_limits(app: Flask) -> None:
+    """Before the request hooks, so the limits' after-request counting (failed logins)
+    runs after the request's commit or rollback."""
+    from eventsys import ratelimit
+
+    if app.config.get("TRUSTED_PROXIES"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        count = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+    app.extensions["eventsys_limiter"] = ratelimit.init_app(app)
 
 
 JSON_BODY_PATHS = ("/api/", "/stripe/webhook")
@@ -220,7 +235,7 @@ def register_errorhandlers(app: Flask) -> None:
         405: ("method_not_allowed", lambda: _("That method is not allowed here.")),
         409: ("conflict", lambda: _("The request conflicts with the current state.")),
         413: ("too_large", lambda: _("The request is too large.")),
-        429: ("too_many_requests", lambda: _("Too many attempts. Please wait a little.")),
+        429: ("rate_limited", lambda: _("Too many attempts. Please wait a little.")),
     }
 
     @app.errorhandler(CSRFError)
@@ -238,6 +253,21 @@ def register_errorhandlers(app: Flask) -> None:
     def http_error(error):
         db.session.rollback()
         code, message = messages.get(error.code, ("error", lambda: error.description))
+        if error.code == 429:
+            from eventsys.ratelimit import retry_after_seconds
+
+            seconds = retry_after_seconds()
+            if seconds:
+                minutes = max(1, round(seconds / 60))
+                return _error_response(
+                    429,
+                    code,
+                    ngettext(
+                        "Too many attempts. Please try again in %(num)d minute.",
+                        "Too many attempts. Please try again in %(num)d minutes.",
+                        minutes,
+                    ),
+                )
         return _error_response(error.code or 500, code, message())
 
     @app.errorhandler(DataError)

@@ -1,5 +1,5 @@
 """Login sessions kept on the server; ids of people, registrations and payments never
-reused.
+reused; rate-limit counters in the database.
 
 The cookie used to hold "user id:session version": on SQLite, deleting the newest
 account freed its id for the next sign-up, and the old cookie logged into that new
@@ -43,6 +43,19 @@ def upgrade():
     with op.batch_alter_table("user_sessions", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_user_sessions_user_id"), ["user_id"], unique=False)
 
+    # Rate-limit windows shared by every worker and host (eventsys/ratelimit.py).
+    op.create_table(
+        "rate_limit_counters",
+        sa.Column("key", sa.String(length=255), nullable=False),
+        sa.Column("count", sa.Integer(), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_rate_limit_counters")),
+    )
+    with op.batch_alter_table("rate_limit_counters", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_rate_limit_counters_expires_at"), ["expires_at"], unique=False
+        )
+
     # Old cookies ("id:version") simply stop matching: everybody logs in once more.
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.drop_column("session_version")
@@ -68,6 +81,9 @@ def downgrade():
         batch_op.add_column(
             sa.Column("session_version", sa.Integer(), nullable=False, server_default="1")
         )
+    with op.batch_alter_table("rate_limit_counters", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_rate_limit_counters_expires_at"))
+    op.drop_table("rate_limit_counters")
     with op.batch_alter_table("user_sessions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_user_sessions_user_id"))
     op.drop_table("user_sessions")
