@@ -146,6 +146,9 @@ def sign_up(email: str, password: str, name: str, locale: str) -> None:
     """
     existing = find_user(email)
     if existing is not None:
+        # The same work as a new account (an argon2 hash, a queued mail), so the time
+        # the answer takes does not tell either.
+        hash_password(password)
         mail.queue(
             existing.email,
             "auth/already_registered",
@@ -182,9 +185,20 @@ def verify_email(token: str) -> User:
 
 
 def request_password_reset(email: str) -> None:
-    """Send a reset link if the account exists; say nothing either way."""
+    """Send a reset link if the account exists, else a note that there is no account
+    with the address. The page says the same either way, and the work is the same (a
+    link made, a message queued), so neither the answer nor its timing tells whether
+    the address is registered. Rate limits keep the note from being a way to spam."""
     user = find_user(email)
     if user is None:
+        nobody = User(id=0, email=normalise_email(email), password_hash="")
+        tokens.make(nobody, "reset")  # the same work as a real link
+        mail.queue(
+            nobody.email,
+            "auth/reset_no_account",
+            reset_url=_link("auth.forgot_password"),
+            signup_url=_link("auth.signup"),
+        )
         return
     token = tokens.make(user, "reset")
     mail.queue(
