@@ -375,6 +375,18 @@ def _own_or_organiser(reg_id: int) -> Registration:
     return reg
 
 
+def _own(reg_id: int) -> Registration:
+    """Answering an offer is the participant's own act (DESIGN); an organiser may
+    cancel for them or arrange payment (checkout, invoice) for someone they registered."""
+    reg = db.session.get(Registration, reg_id)
+    user = _user()
+    if reg is None or not (
+        reg.user_id == user.id or (user.email_verified and reg.email == user.email)
+    ):
+        raise not_found("registration")
+    return reg
+
+
 def _registration_answer(reg: Registration):
     db.session.flush()
     return jsonify(registration_json(reg, reg_ops.positions(reg.event_id).get(reg.id)))
@@ -385,8 +397,8 @@ def get_registration(reg_id):
     return _registration_answer(_own_or_organiser(reg_id))
 
 
-def _registration_action(reg_id: int, operation):
-    _own_or_organiser(reg_id)
+def _registration_action(reg_id: int, operation, check=_own_or_organiser):
+    check(reg_id)
     try:
         reg = operation(reg_id, _user())
     except reg_ops.RegistrationError as exc:
@@ -401,12 +413,12 @@ def cancel_registration(reg_id):
 
 @bp.route("/registrations/<int:reg_id>/accept", methods=["POST"])
 def accept_offer(reg_id):
-    return _registration_action(reg_id, reg_ops.accept_offer)
+    return _registration_action(reg_id, reg_ops.accept_offer, check=_own)
 
 
 @bp.route("/registrations/<int:reg_id>/decline", methods=["POST"])
 def decline_offer(reg_id):
-    return _registration_action(reg_id, reg_ops.decline_offer)
+    return _registration_action(reg_id, reg_ops.decline_offer, check=_own)
 
 
 @bp.route("/registrations/<int:reg_id>/move", methods=["POST"])
