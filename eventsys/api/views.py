@@ -5,6 +5,8 @@ written by the schema in `@bp.response`; both make the OpenAPI document."""
 
 from __future__ import annotations
 
+from functools import wraps
+
 from flask import g
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -323,9 +325,33 @@ def _own_or_organiser(reg_id: int) -> Registration:
         raise not_found("registration") from exc
 
 
+def checked_first(check):
+    """Run `check(reg_id)` before the body is read: nobody learns from a validation
+    error about a registration they may not touch."""
+
+    def decorator(view):
+        @wraps(view)
+        def checked(*args, **kwargs):
+            check(kwargs["reg_id"])
+            return view(*args, **kwargs)
+
+        return checked
+
+    return decorator
+
+
 def _registration_answer(reg: Registration) -> Registration:
     db.session.flush()  # the waiting-list places count the change
     return reg
+
+
+def _own(reg_id: int) -> Registration:
+    """Answering an offer is the participant's own act (DESIGN); an organiser may
+    cancel for them or arrange payment (checkout, invoice) for someone they registered."""
+    try:
+        return reg_ops.registration_for(reg_id, _user())
+    except reg_ops.RegistrationError as exc:
+        raise not_found("registration") from exc
 
 
 @bp.route("/registrations/<int:reg_id>", methods=["GET"])
@@ -335,8 +361,8 @@ def get_registration(reg_id):
     return _registration_answer(_own_or_organiser(reg_id))
 
 
-def _registration_action(reg_id: int, operation):
-    _own_or_organiser(reg_id)
+def _registration_action(reg_id: int, operation, check=_own_or_organiser):
+    check(reg_id)
     try:
         reg = operation(reg_id, _user())
     except reg_ops.RegistrationError as exc:
@@ -355,14 +381,14 @@ def cancel_registration(reg_id):
 @bp.response(200, s.Registration)
 @bp.doc(summary="Accept an offer before its deadline")
 def accept_offer(reg_id):
-    return _registration_action(reg_id, reg_ops.accept_offer)
+    return _registration_action(reg_id, reg_ops.accept_offer, check=_own)
 
 
 @bp.route("/registrations/<int:reg_id>/decline", methods=["POST"])
 @bp.response(200, s.Registration)
 @bp.doc(summary="Decline an offer")
 def decline_offer(reg_id):
-    return _registration_action(reg_id, reg_ops.decline_offer)
+    return _registration_action(reg_id, reg_ops.decline_offer, check=_own)
 
 
 @bp.route("/registrations/<int:reg_id>/move", methods=["POST"])
@@ -420,6 +446,7 @@ def checkout(reg_id):
 
 
 @bp.route("/registrations/<int:reg_id>/invoice", methods=["POST"])
+@checked_first(_own_or_organiser)
 @bp.arguments(s.InvoiceChoice)
 @bp.response(201, s.Invoice)
 @bp.doc(
@@ -428,7 +455,6 @@ def checkout(reg_id):
     "Answers the invoice (number, KID, due date).",
 )
 def choose_invoice(data, reg_id):
-    _own_or_organiser(reg_id)
     try:
         invoice = payment_ops.choose_invoice(
             reg_id,

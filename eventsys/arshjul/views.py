@@ -321,7 +321,7 @@ def follows():
     if not form.validate_on_submit():
         db.session.rollback()
         return _account_page(form, 422)
-    chosen = operations.set_follows(current_user, form.categories.data)
+    chosen = operations.set_follows(current_user, form.categories.data or [])
     if chosen:
         flash(
             _(

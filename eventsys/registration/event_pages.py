@@ -246,6 +246,7 @@ def problem_message(code: str) -> str:
             "Enter the link: an online or hybrid event needs one to be published."
         ),
         "url_invalid": lambda: _("The link must start with https://."),
+        "single_line": lambda: _("This field must be on one line."),
         "missing_fields": lambda: _("Fill in all the required fields."),
         "cancelled": lambda: _("A cancelled event cannot be published again."),
         "event_cancelled": lambda: _("A cancelled event cannot be changed."),
