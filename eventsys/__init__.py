@@ -66,6 +66,7 @@ def import_models() -> None:
     from eventsys.organisations import models as _org  # noqa: F401
     from eventsys.payments import models as _payments  # noqa: F401
     from eventsys.registration import models as _registration  # noqa: F401
+    from eventsys.themes import models as _themes  # noqa: F401
 
 
 def connect_listeners() -> None:
@@ -110,7 +111,7 @@ def select_locale() -> str:
 
 
 def register_blueprints(app: Flask) -> None:
-    from eventsys.api import bp as api_bp
+    from eventsys import api
     from eventsys.arshjul.views import bp as arshjul_bp
     from eventsys.auth.views import bp as auth_bp
     from eventsys.organisations.views import bp as organisations_bp
@@ -119,16 +120,22 @@ def register_blueprints(app: Flask) -> None:
     from eventsys.public.views import bp as public_bp
     from eventsys.registration.event_pages import bp as events_bp
     from eventsys.registration.views import bp as registration_bp
+    from eventsys.themes.views import bp as themes_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(organisations_bp)
     app.register_blueprint(events_bp)
     app.register_blueprint(registration_bp)
-    app.register_blueprint(api_bp)
+    # The JSON API: import each module with endpoints, then register the blueprint
+    # (the OpenAPI document is built from what is registered by then).
+    from eventsys.api import views as _api_views  # noqa: F401
+
+    api.init_app(app)
     app.register_blueprint(payments_bp)
     app.register_blueprint(arshjul_bp)
     app.register_blueprint(privacy_bp)
+    app.register_blueprint(themes_bp)
 
 
 def register_request_hooks(app: Flask) -> None:
@@ -251,8 +258,10 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from eventsys import formatting
+    from eventsys.content import markdown
 
     app.jinja_env.filters.update(formatting.FILTERS)
+    app.jinja_env.filters["markdown"] = markdown.render
 
     @app.context_processor
     def inject():

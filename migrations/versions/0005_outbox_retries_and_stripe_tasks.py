@@ -2,7 +2,7 @@
 made after the commit (stripe_tasks).
 
 Revision ID: 0005
-Revises: 0004
+Revises: 0008
 Create Date: 2026-11-25 15:34:56.836934
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0005'
-down_revision = '0004'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
