@@ -31,7 +31,7 @@ from eventsys.extensions import db
 from eventsys.organisations.operations import affiliation_for
 from eventsys.registration.models import Registration
 from eventsys.registration.operations import registrations_of
-from eventsys.registration.rules import SEAT_HOLDING, WAITING, State
+from eventsys.registration.rules import SEAT_HOLDING, SEES_ONLINE_LINK, WAITING, State
 
 log = logging.getLogger("eventsys.arshjul")
 
@@ -569,7 +569,7 @@ def private_feed(user: User) -> Feed:
         feed_event(
             reg.event,
             lang,
-            online_link=reg.state in (State.CONFIRMED, State.ATTENDED),
+            online_link=reg.state in SEES_ONLINE_LINK,
             title_prefix=prefixes.get(reg.state, ""),
         )
         for reg in registrations
