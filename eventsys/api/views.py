@@ -45,7 +45,7 @@ def _payment_error(exc: payment_ops.PaymentError) -> ApiError:
 def _event_error(exc: event_ops.EventError) -> ApiError:
     field, code = exc.problems[0]
     return ApiError(
-        exc.status,
+        exc.status,  # 409 when the event's state forbids it
         code,
         "field_problem",
         {"problems": [{"field": f, "code": c} for f, c in exc.problems]},
@@ -145,8 +145,7 @@ def list_events(args):
     if args.get("status"):
         query = query.where(Event.status == EventStatus(args["status"]))
     events = db.session.scalars(query).all()
-    # Who sees which online link, in one query for the whole list (schemas.Event).
-    g.api_online_links = reg_ops.events_with_online_link(_user(), [e.id for e in events])
+    s.online_links_known(reg_ops.events_with_online_link(_user(), [e.id for e in events]))
     return {"events": events}
 
 

@@ -11,7 +11,7 @@ import re
 from datetime import UTC, date, datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_date, format_time
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -30,7 +30,7 @@ from eventsys.events.forms import (
 )
 from eventsys.events.models import Event, EventFormat, EventKind, EventStatus
 from eventsys.extensions import db
-from eventsys.formatting import money
+from eventsys.formatting import money, period
 from eventsys.organisations.models import Organisation
 from eventsys.registration import operations as reg_ops
 from eventsys.registration.forms import RegisterForm
@@ -56,20 +56,7 @@ def format_label(value) -> str:
 @bp.app_template_filter("event_when")
 def event_when(event: Event) -> str:
     """'onsdag 10. mars 2027, 09:00–15:00' in Oslo time; both days when it spans two."""
-    zone = current_timezone()
-    start, end = event.starts_at.astimezone(zone), event.ends_at.astimezone(zone)
-    if start.date() == end.date():
-        return (
-            f"{format_date(event.starts_at, 'full')}, {_hm(event.starts_at)}–{_hm(event.ends_at)}"
-        )
-    return (
-        f"{format_date(event.starts_at, 'full')} {_hm(event.starts_at)} – "
-        f"{format_date(event.ends_at, 'full')} {_hm(event.ends_at)}"
-    )
-
-
-def _hm(moment: datetime) -> str:
-    return format_time(moment, "HH:mm")
+    return period(event.starts_at, event.ends_at)
 
 
 # --- reading --------------------------------------------------------------------------
