@@ -61,6 +61,8 @@ class Api(flask_smorest.Api):
         self.ma_plugin.converter.add_attribute_function(derived2properties)
         self.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
         self._app.extensions["eventsys-api"] = self
+        # Its `flask openapi` commands would print the document before our additions.
+        self._app.cli.commands.pop("openapi", None)
 
     def _register_error_handlers(self):
         pass
