@@ -1,10 +1,13 @@
-"""The messages of the payment operations' error codes (pages and API)."""
+"""The messages of the payment operations' error codes (pages and API). Organisation
+numbers are checked by the organisations' rules, so their codes' messages are taken
+from there."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from eventsys.messages import COMMON, Catalogue
+from eventsys.messages import Catalogue
+from eventsys.organisations.messages import MESSAGES as ORGANISATION_MESSAGES
 
 MESSAGES = Catalogue(
     {
@@ -16,21 +19,13 @@ MESSAGES = Catalogue(
         "stripe_unavailable": _l(
             "We could not reach the card payment service. Please try again in a moment."
         ),
-        "org_number_not_digits": _l("An organisation number has digits only."),
-        "org_number_wrong_length": _l("An organisation number has exactly 9 digits."),
-        "org_number_wrong_start": _l("A Norwegian organisation number starts with 8 or 9."),
-        "org_number_check_digit": _l(
-            "This is not a valid organisation number: the check digit does not match. "
-            "Check the number for typos."
-        ),
         "reference_required": _l("Enter the invoice reference your employer needs."),
         "recipient_required": _l("Enter an e-mail address or a postal address for the invoice."),
         "event_started": _l("The event has started."),
-        "invalid_email": _l("Enter a valid e-mail address."),
         "name_required": _l("Enter your colleague's name."),
         "same_person": _l("That is your own address."),
         "already_registered": _l("Your colleague already has a registration for this event."),
         "invoice_credited": _l("This invoice has been credited and cannot be marked as paid."),
     },
-    parent=COMMON,
+    parent=ORGANISATION_MESSAGES,
 )
