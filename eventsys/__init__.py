@@ -161,6 +161,27 @@ def register_request_hooks(app: Flask) -> None:
         if limit is not None and (request.content_length or 0) > limit:
             abort(413)
 
+    @app.before_request
+    def api_bodies_are_json_objects():
+        """Every API body is a JSON object: another type at the top level, JSON nested
+        deeper than the parser goes, or text that is not JSON is a 400 before any view
+        looks at it."""
+        if request.blueprint != "api" or request.method not in ("POST", "PUT", "PATCH"):
+            return None
+        if not request.get_data(cache=True).strip():
+            return None  # routes without a body (cancel, accept) take none
+        try:
+            data = request.get_json(force=True, silent=False)
+        except (ValueError, RecursionError, HTTPException):
+            data = None
+        if not isinstance(data, dict):
+            return _error_response(
+                400,
+                "invalid_json",
+                "The body must be a JSON object (Content-Type: application/json).",
+            )
+        return None
+
     @app.after_request
     def finish_request(response):
         """The one commit of a request: only when it succeeded (status < 400)."""
