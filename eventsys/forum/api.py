@@ -10,13 +10,13 @@ from eventsys.api import fields as f
 from eventsys.api.schemas import ApiSchema
 from eventsys.extensions import db
 from eventsys.forum import operations
+from eventsys.forum.messages import MESSAGES
 from eventsys.forum.models import ForumCategory, ForumThread
 
 STATUS = {
     "not_allowed": 403,
     "not_verified": 403,
     "thread_locked": 409,
-    "too_many_posts": 429,
 }
 
 
@@ -70,20 +70,20 @@ class ForumPostInput(ApiSchema):
 
 
 def _refused(exc: operations.ForumError) -> ApiError:
-    return ApiError(STATUS.get(exc.code, 400), exc.code, f"forum_{exc.code}")
+    return ApiError(STATUS.get(exc.code, 400), exc.code, MESSAGES(exc.code))
 
 
 def _category(slug: str) -> ForumCategory:
     found = db.session.scalar(select(ForumCategory).where(ForumCategory.slug == slug))
     if found is None:
-        raise not_found("category")
+        raise not_found()
     return found
 
 
 def _thread(thread_id: int) -> ForumThread:
     thread = db.session.get(ForumThread, thread_id)
     if thread is None or not operations.can_read(g.api_user, thread):
-        raise not_found("thread")
+        raise not_found()
     return thread
 
 

@@ -227,16 +227,3 @@ class DigestSent(db.Model):
     __table_args__ = (
         UniqueConstraint("user_id", "mode", "period", name="uq_forum_digests_sent_period"),
     )
-
-
-class RateLimitHit(db.Model):
-    """One counted action (a post, say) for a key such as "forum-post:<user id>". Kept
-    in the database so the limit holds across every app process and host."""
-
-    __tablename__ = "forum_rate_hits"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(100))
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    __table_args__ = (Index("ix_forum_rate_hits_key_at", "key", "at"),)

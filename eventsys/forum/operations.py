@@ -17,7 +17,6 @@ from eventsys import mail
 from eventsys.auth.access import organises
 from eventsys.auth.models import Role, User
 from eventsys.clock import current_timezone, local_date, utcnow
-from eventsys.database import lock_for_update
 from eventsys.events.models import Event, EventKind, EventStatus
 from eventsys.extensions import db
 from eventsys.forum import rules, search
@@ -32,7 +31,6 @@ from eventsys.forum.models import (
     PostReport,
     PostRevision,
     PostState,
-    RateLimitHit,
 )
 from eventsys.registration.models import Registration
 from eventsys.registration.rules import State
@@ -41,9 +39,6 @@ from eventsys.themes.models import Theme
 log = logging.getLogger("eventsys.forum")
 
 UNSUBSCRIBE_SALT = "eventsys-forum-unsubscribe"
-# Posting limits per person (threads count as posts too); the database keeps the count,
-# so they hold across every process and host.
-POST_LIMITS = ((timedelta(minutes=1), 3), (timedelta(hours=1), 20))
 MAX_TITLE = 200
 MAX_BODY = 20_000
 # Who has a seat at an event, and so a place in its thread.
@@ -195,28 +190,6 @@ def _check_text(title: str | None, body: str) -> None:
         raise ForumError("body_too_long", "body")
 
 
-def _check_rate(actor: User, now: datetime) -> None:
-    """Refuse a post over the limits. The person's row is locked first, so two requests
-    on two hosts count one after the other."""
-    db.session.scalar(lock_for_update(select(User.id).where(User.id == actor.id)))
-    key = f"forum-post:{actor.id}"
-    longest = max(window for window, _ in POST_LIMITS)
-    db.session.execute(
-        RateLimitHit.__table__.delete().where(
-            RateLimitHit.key == key, RateLimitHit.at < now - longest
-        )
-    )
-    for window, limit in POST_LIMITS:
-        count = db.session.scalar(
-            select(func.count(RateLimitHit.id)).where(
-                RateLimitHit.key == key, RateLimitHit.at > now - window
-            )
-        )
-        if count >= limit:
-            raise ForumError("too_many_posts")
-    db.session.add(RateLimitHit(key=key, at=now))
-
-
 def _may_write(actor: User, thread: ForumThread | None) -> None:
     if not actor.email_verified:
         raise ForumError("not_verified")
@@ -268,7 +241,6 @@ def create_thread(
     now = now or utcnow()
     _may_write(actor, None)
     _check_text(title, body)
-    _check_rate(actor, now)
     thread = ForumThread(
         category=category, title=title.strip(), author=actor, created_at=now, last_post_at=now
     )
@@ -292,7 +264,6 @@ def reply(
         quoted = db.session.get(ForumPost, quoted_post_id)
         if quoted is None or quoted.thread_id != thread.id or quoted.state != PostState.published:
             quoted = None
-    _check_rate(actor, now)
     return _add_post(actor, thread, body, now, quoted)
 
 

@@ -21,28 +21,13 @@ from eventsys.forum.forms import (
     ReportForm,
     ThreadForm,
 )
+from eventsys.forum.messages import MESSAGES
 from eventsys.forum.models import ForumCategory, ForumFollow, ForumPost, ForumThread, PostReport
 
 bp = Blueprint("forum", __name__, url_prefix="/forum")
 
 
-def error_message(code: str) -> str:
-    messages = {
-        "title_required": _("Enter a title."),
-        "title_too_long": _("The title is too long."),
-        "body_required": _("Write something first."),
-        "body_too_long": _("The text is too long."),
-        "not_verified": _("Confirm your e-mail address before you post in the forum."),
-        "thread_locked": _("This thread is locked: no new posts."),
-        "not_allowed": _("You do not have access to this thread."),
-        "too_many_posts": _("You are posting very fast. Please wait a minute and try again."),
-        "edit_window_over": _("A post can only be changed in the first 30 minutes."),
-        "reason_required": _("Give a reason; it is logged."),
-        "wrong_state": _("The post or thread has already been changed by someone else."),
-        "unknown_action": _("Unknown action."),
-        "unknown_mode": _("Choose how you want to hear about new posts."),
-    }
-    return messages.get(code, code)
+error_message = MESSAGES
 
 
 def _me():
@@ -197,8 +182,7 @@ def reply(thread_id):
         except operations.ForumError as exc:
             db.session.rollback()
             attach(form, exc.field or "body", error_message(exc.code))
-            status = 429 if exc.code == "too_many_posts" else 422
-            return _thread_page(_thread(thread_id), form, status)
+            return _thread_page(_thread(thread_id), form, 422)
         if post.state == "pending":
             flash(
                 _(

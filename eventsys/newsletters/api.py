@@ -10,6 +10,7 @@ from eventsys.api.schemas import ApiSchema
 from eventsys.auth.models import Role
 from eventsys.extensions import db
 from eventsys.newsletters import operations
+from eventsys.newsletters.messages import MESSAGES
 from eventsys.newsletters.models import Issue
 
 STATUS = {"already_sent": 409}
@@ -53,7 +54,7 @@ class SubscriptionStarted(ApiSchema):
 
 
 def _refused(exc: operations.NewsletterError) -> ApiError:
-    return ApiError(STATUS.get(exc.code, 400), exc.code, f"newsletter_{exc.code}")
+    return ApiError(STATUS.get(exc.code, 400), exc.code, MESSAGES(exc.code))
 
 
 @bp.route("/newsletters", methods=["GET"])
@@ -86,7 +87,7 @@ def create_newsletter(data):
 def schedule_newsletter(data, issue_id):
     issue = db.session.get(Issue, issue_id)
     if issue is None:
-        raise not_found("newsletter")
+        raise not_found()
     try:
         return operations.schedule(issue, data["send_at"])
     except operations.NewsletterError as exc:

@@ -19,31 +19,14 @@ from eventsys.newsletters.forms import (
     ScheduleForm,
     SubscribeForm,
 )
+from eventsys.newsletters.messages import MESSAGES
 from eventsys.newsletters.models import Issue, IssueStatus
 from eventsys.themes.operations import all_themes
 
 bp = Blueprint("newsletters", __name__)
 
 
-def error_message(code: str) -> str:
-    messages = {
-        "bad_email": _("Enter a valid e-mail address."),
-        "bad_language": _("Choose a language."),
-        "unknown_theme": _("Unknown theme."),
-        "not_verified": _("Confirm your e-mail address first."),
-        "bad_link": _("This link is not valid."),
-        "link_expired": _("This link has expired. Subscribe again to get a new one."),
-        "title_required": _("Enter a title."),
-        "title_too_long": _("The title is too long."),
-        "body_too_long": _("The text is too long."),
-        "body_required": _("Write the text of the issue before you schedule it."),
-        "already_sent": _(
-            "This issue is being sent or has been sent; it can no longer be changed."
-        ),
-        "send_at_required": _("Choose a time, or an årshjul item with a coming date."),
-        "send_at_past": _("The time has passed. Choose a time in the future."),
-    }
-    return messages.get(code, code)
+error_message = MESSAGES
 
 
 def _theme_choices(form) -> None:

@@ -13,6 +13,7 @@ from eventsys.events.models import Event
 from eventsys.extensions import db
 from eventsys.organisations.models import Organisation
 from eventsys.people import operations
+from eventsys.people.messages import MESSAGES
 
 
 class PersonEntry(ApiSchema):
@@ -88,7 +89,7 @@ def _entry(appointment, profile) -> dict:
 
 
 def _refused(exc: operations.PeopleError) -> ApiError:
-    return ApiError(exc.status, exc.code)
+    return ApiError(exc.status, exc.code, MESSAGES(exc.code))
 
 
 @bp.route("/people", methods=["GET"])
@@ -112,7 +113,7 @@ def list_people(filters):
 def appoint_resource_person(data, organisation_id):
     organisation = db.session.get(Organisation, organisation_id)
     if organisation is None:
-        raise not_found("organisation")
+        raise not_found()
     try:
         return operations.appoint(
             g.api_user, organisation, data["email"], data.get("valid_from"), data.get("valid_to")
@@ -124,7 +125,7 @@ def appoint_resource_person(data, organisation_id):
 def _event(event_id: int) -> Event:
     event = db.session.get(Event, event_id)
     if event is None:
-        raise not_found("event")
+        raise not_found()
     return event
 
 

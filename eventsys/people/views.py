@@ -16,24 +16,13 @@ from eventsys.formerrors import attach
 from eventsys.organisations.models import Organisation
 from eventsys.people import operations
 from eventsys.people.forms import AppointForm, DirectoryFilter, HostForm, LimitForm, ProfileForm
+from eventsys.people.messages import MESSAGES
 from eventsys.people.models import EventHost
 
 bp = Blueprint("people", __name__)
 
 
-def error_message(code: str) -> str:
-    messages = {
-        "unknown_user": _("Nobody has an account with this e-mail address."),
-        "not_an_owner": _("The organisation is not an owner on that date. Give the period."),
-        "period_order": _("The period ends before it begins."),
-        "overlap": _(
-            "Another resource person's period begins inside this one. Choose a later start."
-        ),
-        "unknown_region": _("Choose a region from the list."),
-        "unknown_theme": _("Unknown theme."),
-        "forbidden": _("You do not have access to this page."),
-    }
-    return messages.get(code, code)
+error_message = MESSAGES
 
 
 @bp.app_template_filter("region_label")
