@@ -61,6 +61,7 @@ def import_models() -> None:
     from eventsys.arshjul import models as _arshjul  # noqa: F401
     from eventsys.auth import models as _auth  # noqa: F401
     from eventsys.events import models as _events  # noqa: F401
+    from eventsys.finance import models as _finance  # noqa: F401
     from eventsys.mail import models as _mail  # noqa: F401
     from eventsys.organisations import models as _org  # noqa: F401
     from eventsys.payments import models as _payments  # noqa: F401

@@ -29,6 +29,7 @@ class SessionInfo:
     payment_status: str  # paid | unpaid | no_payment_required
     payment_intent: str | None
     amount_total: int | None
+    currency: str | None
     client_reference_id: str | None
     metadata: dict
 
@@ -61,6 +62,7 @@ def _info(session) -> SessionInfo:
         payment_status=session.get("payment_status"),
         payment_intent=intent,
         amount_total=session.get("amount_total"),
+        currency=session.get("currency"),
         client_reference_id=session.get("client_reference_id"),
         metadata=dict(session.get("metadata") or {}),
     )
@@ -96,6 +98,10 @@ def create_checkout_session(
         ],
         "client_reference_id": str(registration_id),
         "metadata": {"registration": str(registration_id), "event": str(event_id)},
+        # Copied onto the charge, so finance can match a payment eventsys lost track of.
+        "payment_intent_data": {
+            "metadata": {"registration": str(registration_id), "event": str(event_id)}
+        },
         "customer_email": email,
         "expires_at": int(expires_at.timestamp()),
         "success_url": success_url,
