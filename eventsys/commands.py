@@ -67,3 +67,28 @@ def tick():
 
     for line in ticking.run():
         click.echo(line)
+
+
+@eventsys_cli.command("stripe-sync")
+@click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Import from this date (YYYY-MM-DD); default: a week before the last sync.",
+)
+def stripe_sync(since):
+    """Import Stripe payouts and balance transactions (every page; safe to re-run; a
+    run that stopped half way continues where it stopped)."""
+    from eventsys.finance import stripe_import
+    from eventsys.payments import gateway
+
+    if not gateway.enabled():
+        raise click.ClickException("STRIPE_SECRET_KEY is not set")
+    start = since.date() if since else stripe_import.default_since()
+    try:
+        run = stripe_import.sync(start, checkpoint=database.commit)
+    except gateway.GatewayError as exc:
+        database.commit()  # keep the pages already imported; the next run continues
+        raise click.ClickException(f"Stripe: {exc}") from exc
+    database.commit()
+    click.echo(f"imported {run.imported} balance transactions since {start or 'the start'}")

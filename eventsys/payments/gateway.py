@@ -157,3 +157,60 @@ def verify_webhook(payload: bytes, signature: str | None) -> dict:
     except (stripe.SignatureVerificationError, ValueError) as exc:
         raise SignatureError(str(exc)) from exc
     return event.to_dict() if hasattr(event, "to_dict") else dict(event)
+
+
+# --- reading the balance, for finance's reconciliation -----------------------------------
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a Stripe list, newest first, as plain dictionaries."""
+
+    items: list[dict]
+    has_more: bool
+
+    @property
+    def last_id(self) -> str | None:
+        return self.items[-1]["id"] if self.items else None
+
+
+def _page(resource, params: dict) -> Page:
+    try:
+        result = resource.list(params={k: v for k, v in params.items() if v is not None})
+    except stripe.StripeError as exc:
+        raise GatewayError("stripe_error", str(exc)) from exc
+    result = result.to_dict()
+    return Page(items=list(result["data"]), has_more=bool(result["has_more"]))
+
+
+def balance_transactions(
+    created_gte: int | None = None,
+    starting_after: str | None = None,
+    payout: str | None = None,
+    limit: int = 100,
+) -> Page:
+    """A page of balance transactions with their source (charge, refund) expanded, so
+    the payment intent and metadata come along without one request per transaction."""
+    return _page(
+        _client().v1.balance_transactions,
+        {
+            "limit": limit,
+            "starting_after": starting_after,
+            "created": {"gte": created_gte} if created_gte is not None else None,
+            "payout": payout,
+            "expand": ["data.source"],
+        },
+    )
+
+
+def payouts(
+    created_gte: int | None = None, starting_after: str | None = None, limit: int = 100
+) -> Page:
+    return _page(
+        _client().v1.payouts,
+        {
+            "limit": limit,
+            "starting_after": starting_after,
+            "created": {"gte": created_gte} if created_gte is not None else None,
+        },
+    )
