@@ -107,6 +107,7 @@ def register_blueprints(app: Flask) -> None:
     from eventsys.arshjul.views import bp as arshjul_bp
     from eventsys.auth.views import bp as auth_bp
     from eventsys.events.views import bp as events_bp
+    from eventsys.finance.views import bp as finance_bp
     from eventsys.organisations.views import bp as organisations_bp
     from eventsys.payments.views import bp as payments_bp
     from eventsys.privacy.views import bp as privacy_bp
@@ -122,6 +123,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(payments_bp)
     app.register_blueprint(arshjul_bp)
     app.register_blueprint(privacy_bp)
+    app.register_blueprint(finance_bp)
 
 
 def register_request_hooks(app: Flask) -> None:
