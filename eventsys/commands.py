@@ -92,3 +92,19 @@ def stripe_sync(since):
         raise click.ClickException(f"Stripe: {exc}") from exc
     database.commit()
     click.echo(f"imported {run.imported} balance transactions since {start or 'the start'}")
+
+
+@eventsys_cli.command("invoice-owners")
+@click.option("--year", type=click.IntRange(2000, 2100), required=True)
+def invoice_owners(year):
+    """The owners' yearly contribution invoices for YEAR (a second run makes none)."""
+    from eventsys.finance import operations
+
+    made = operations.invoice_owners(year)
+    database.commit()
+    for entry in made:
+        click.echo(
+            f"invoice {entry.invoice.number}: {entry.organisation.name}, {entry.band}, "
+            f"{entry.amount / 100:.2f} NOK"
+        )
+    click.echo(f"{len(made)} contribution invoices made for {year}")

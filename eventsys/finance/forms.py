@@ -2,7 +2,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, IntegerField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 
 class ResolveForm(FlaskForm):
@@ -22,3 +22,37 @@ class YearForm(FlaskForm):
         _l("Year"),
         validators=[DataRequired(message=_l("Enter a year.")), NumberRange(2000, 2100)],
     )
+
+
+class RatesForm(FlaskForm):
+    """A year's staff-band table in whole kroner."""
+
+    year = IntegerField(
+        _l("Year"),
+        validators=[DataRequired(message=_l("Enter a year.")), NumberRange(2000, 2100)],
+    )
+    band_0_500 = IntegerField(
+        _l("Up to 500 employees (NOK)"), validators=[InputRequired(), NumberRange(0, 10_000_000)]
+    )
+    band_501_1000 = IntegerField(
+        _l("501–1000 employees (NOK)"), validators=[InputRequired(), NumberRange(0, 10_000_000)]
+    )
+    band_1001_2000 = IntegerField(
+        _l("1001–2000 employees (NOK)"), validators=[InputRequired(), NumberRange(0, 10_000_000)]
+    )
+    band_2000 = IntegerField(
+        _l("More than 2000 employees (NOK)"),
+        validators=[InputRequired(), NumberRange(0, 10_000_000)],
+    )
+    welfare = IntegerField(
+        _l("Student welfare organisations (NOK)"),
+        validators=[InputRequired(), NumberRange(0, 10_000_000)],
+    )
+
+    FIELDS = {
+        "0-500": "band_0_500",
+        "501-1000": "band_501_1000",
+        "1001-2000": "band_1001_2000",
+        "2000+": "band_2000",
+        "welfare": "welfare",
+    }

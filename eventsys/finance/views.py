@@ -8,9 +8,10 @@ from flask_login import current_user
 
 from eventsys.auth.access import role_required
 from eventsys.auth.models import Role
+from eventsys.database import local_date
 from eventsys.extensions import db
 from eventsys.finance import operations, rules, stripe_import
-from eventsys.finance.forms import ResolveForm, UploadForm
+from eventsys.finance.forms import RatesForm, ResolveForm, UploadForm, YearForm
 from eventsys.finance.models import StripePayout, StripeSync
 
 bp = Blueprint("finance", __name__, url_prefix="/finance")
@@ -155,3 +156,63 @@ def payout(payout_id):
         lines=lines,
         total=sum(line.net for line in lines),
     )
+
+
+def _year_arg() -> int:
+    year = request.args.get("year", type=int) or local_date().year
+    if not 2000 <= year <= 2100:
+        abort(400)
+    return year
+
+
+def _rates_form(year: int) -> RatesForm:
+    rates = operations.contribution_rates(year)
+    form = RatesForm(formdata=None, year=year)
+    for band, name in RatesForm.FIELDS.items():
+        form[name].data = rates[band] // 100
+    return form
+
+
+@bp.route("/contributions", methods=["GET"])
+@role_required(Role.finance)
+def contributions():
+    year = _year_arg()
+    return _render_contributions(year, _rates_form(year))
+
+
+def _render_contributions(year, form, status=200):
+    rows = operations.contribution_overview(year)
+    return render_template(
+        "finance/contributions.html",
+        year=year,
+        rows=rows,
+        form=form,
+        to_invoice=sum(1 for r in rows if r["invoice"] is None),
+    ), status
+
+
+@bp.route("/contributions/invoice", methods=["POST"])
+@role_required(Role.finance)
+def invoice_contributions():
+    form = YearForm()
+    if not form.validate_on_submit():
+        abort(400)
+    year = form.year.data
+    made = operations.invoice_owners(year)
+    flash(
+        _("%(count)d contribution invoices made for %(year)d.", count=len(made), year=year),
+        "success",
+    )
+    return redirect(url_for("finance.contributions", year=year))
+
+
+@bp.route("/contributions/rates", methods=["POST"])
+@role_required(Role.finance)
+def contribution_rates():
+    form = RatesForm()
+    if not form.validate_on_submit():
+        return _render_contributions(form.year.data or local_date().year, form, 422)
+    rates = {band: form[name].data * 100 for band, name in RatesForm.FIELDS.items()}
+    operations.set_contribution_rates(form.year.data, rates, current_user)
+    flash(_("The contribution table for %(year)d is saved.", year=form.year.data), "success")
+    return redirect(url_for("finance.contributions", year=form.year.data))
