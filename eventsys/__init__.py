@@ -66,6 +66,7 @@ def import_models() -> None:
     from eventsys.organisations import models as _org  # noqa: F401
     from eventsys.payments import models as _payments  # noqa: F401
     from eventsys.registration import models as _registration  # noqa: F401
+    from eventsys.themes import models as _themes  # noqa: F401
 
 
 def register_extensions(app: Flask) -> None:
@@ -113,6 +114,7 @@ def register_blueprints(app: Flask) -> None:
     from eventsys.privacy.views import bp as privacy_bp
     from eventsys.public.views import bp as public_bp
     from eventsys.registration.views import bp as registration_bp
+    from eventsys.themes.views import bp as themes_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
@@ -124,6 +126,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(arshjul_bp)
     app.register_blueprint(privacy_bp)
     app.register_blueprint(finance_bp)
+    app.register_blueprint(themes_bp)
 
 
 def register_request_hooks(app: Flask) -> None:
@@ -246,8 +249,10 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from eventsys import formatting
+    from eventsys.content import markdown
 
     app.jinja_env.filters.update(formatting.FILTERS)
+    app.jinja_env.filters["markdown"] = markdown.render
 
     @app.context_processor
     def inject():
