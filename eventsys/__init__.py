@@ -109,6 +109,7 @@ def register_blueprints(app: Flask) -> None:
     from eventsys.auth.views import bp as auth_bp
     from eventsys.events.views import bp as events_bp
     from eventsys.finance.views import bp as finance_bp
+    from eventsys.finance.views import documents_bp
     from eventsys.organisations.views import bp as organisations_bp
     from eventsys.payments.views import bp as payments_bp
     from eventsys.privacy.views import bp as privacy_bp
@@ -126,6 +127,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(arshjul_bp)
     app.register_blueprint(privacy_bp)
     app.register_blueprint(finance_bp)
+    app.register_blueprint(documents_bp)
     app.register_blueprint(themes_bp)
 
 

@@ -56,3 +56,9 @@ class RatesForm(FlaskForm):
         "2000+": "band_2000",
         "welfare": "welfare",
     }
+
+
+class ReminderForm(FlaskForm):
+    """Which reminder to send: a second click for the same number sends nothing."""
+
+    number = IntegerField(validators=[DataRequired(), NumberRange(1, 99)])

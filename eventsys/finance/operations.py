@@ -7,13 +7,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from eventsys.auth.models import User
-from eventsys.database import local_date, utcnow
+from eventsys.database import local_date, lock_for_update, utcnow
 from eventsys.extensions import db
-from eventsys.finance import contributions, rules
+from eventsys.finance import bank, contributions, rules
 from eventsys.finance.models import (
+    BankPayment,
+    BankStatement,
     Contribution,
     ContributionRate,
     DiscrepancyResolution,
+    InvoiceReminder,
     StripePayout,
     StripeSync,
     StripeTransaction,
@@ -300,3 +303,204 @@ def contribution_overview(year: int) -> list[dict]:
 
 def invoice_is_paid(invoice: Invoice) -> bool:
     return invoice.paid_at is not None or invoice.amount_paid >= invoice.amount
+
+
+# --- the bank: statements matched by KID -------------------------------------------------
+
+
+def import_statement(data: bytes, filename: str, actor: User | None) -> BankStatement:
+    """Record a bank statement's incoming payments and put each on the invoice its KID
+    names. The same statement twice is refused; a payment already seen in another
+    statement, a wrong KID, too little or too much is recorded and shown, never
+    quietly accepted."""
+    from eventsys.payments import operations as payments
+
+    try:
+        parsed = bank.parse(data)
+    except bank.StatementError as exc:
+        raise FinanceError(f"statement_{exc.code}", 400, "file") from exc
+    if db.session.scalar(select(BankStatement).where(BankStatement.identity == parsed.identity)):
+        raise FinanceError("statement_duplicate", 409, "file")
+    statement = BankStatement(
+        identity=parsed.identity,
+        filename=(filename or "")[:255],
+        format=parsed.format,
+        imported_by_id=actor.id if actor else None,
+    )
+    db.session.add(statement)
+    db.session.flush()
+    for entry in parsed.entries:
+        seen = db.session.scalar(
+            select(func.count())
+            .select_from(BankPayment)
+            .where(BankPayment.entry_ref == entry.ref, BankPayment.outcome != bank.DUPLICATE)
+        )
+        invoice = None
+        if entry.kid:
+            invoice = _lock_invoice_by_kid(entry.kid)
+        result = bank.outcome(
+            entry,
+            bank.OpenInvoice(invoice.id, invoice.amount, invoice.amount_paid, _credited(invoice))
+            if invoice
+            else None,
+            bool(seen),
+        )
+        db.session.add(
+            BankPayment(
+                statement_id=statement.id,
+                entry_ref=entry.ref,
+                booked_on=entry.booked_on,
+                amount=entry.amount,
+                currency=entry.currency,
+                kid=entry.kid[:40],
+                payer=entry.payer,
+                invoice_id=invoice.id if invoice else None,
+                outcome=result,
+            )
+        )
+        if result in (bank.MATCHED, bank.PARTIAL, bank.OVER):
+            invoice.amount_paid += entry.amount
+            db.session.flush()
+            if invoice.amount_paid >= invoice.amount and invoice.paid_at is None:
+                if invoice.payment_id is not None:
+                    # A participant's fee: the payment becomes paid, as when finance
+                    # marks it by hand (same locks, same log).
+                    payments.mark_invoice_paid(invoice.id, actor, utcnow())
+                else:
+                    invoice.paid_at = utcnow()
+        db.session.flush()
+    return statement
+
+
+def _lock_invoice_by_kid(kid: str) -> Invoice | None:
+    """The invoice with this KID, locked. A participant's fee invoice takes the locks
+    every fee change takes, in their order (event, payment), before the invoice row."""
+    from eventsys.payments import operations as payments
+
+    found = db.session.scalar(
+        select(Invoice).where(Invoice.kid == kid, Invoice.kind == InvoiceKind.invoice)
+    )
+    if found is None:
+        return None
+    if found.payment is not None:
+        payments._payment_for(found.payment.registration_id)
+    return db.session.scalar(
+        lock_for_update(select(Invoice).where(Invoice.id == found.id)).execution_options(
+            populate_existing=True
+        )
+    )
+
+
+def _credited(invoice: Invoice) -> bool:
+    return bool(
+        db.session.scalar(
+            select(func.count())
+            .select_from(Invoice)
+            .where(Invoice.credit_for_id == invoice.id, Invoice.kind == InvoiceKind.credit_note)
+        )
+    )
+
+
+def statements() -> list[BankStatement]:
+    return list(
+        db.session.scalars(select(BankStatement).order_by(BankStatement.imported_at.desc()))
+    )
+
+
+# --- the invoice register ------------------------------------------------------------------
+
+OPEN, PARTLY_PAID, PAID, OVERDUE, CREDITED, CREDIT_NOTE = (
+    "open", "partly_paid", "paid", "overdue", "credited", "credit_note",
+)  # fmt: skip
+
+
+def invoice_status(invoice: Invoice, credited: bool, today) -> str:
+    if invoice.kind == InvoiceKind.credit_note:
+        return CREDIT_NOTE
+    if credited:
+        return CREDITED
+    if invoice_is_paid(invoice):
+        return PAID
+    if invoice.due_on < today:
+        return OVERDUE
+    return PARTLY_PAID if invoice.amount_paid > 0 else OPEN
+
+
+def register(today=None, only: str | None = None) -> list[dict]:
+    """Every invoice and credit note with its status, payments received, credit notes
+    and reminders sent; `only="overdue"` for the overdue list."""
+    today = today or local_date()
+    invoices = db.session.scalars(select(Invoice).order_by(Invoice.number.desc())).all()
+    credited = {i.credit_for_id for i in invoices if i.kind == InvoiceKind.credit_note}
+    reminders: dict[int, list[InvoiceReminder]] = {}
+    for reminder in db.session.scalars(select(InvoiceReminder).order_by(InvoiceReminder.number)):
+        reminders.setdefault(reminder.invoice_id, []).append(reminder)
+    rows = []
+    for invoice in invoices:
+        status = invoice_status(invoice, invoice.id in credited, today)
+        if only and status != only:
+            continue
+        rows.append(
+            {
+                "invoice": invoice,
+                "status": status,
+                "outstanding": max(0, invoice.amount - invoice.amount_paid)
+                if status in (OPEN, PARTLY_PAID, OVERDUE)
+                else 0,
+                "credit_notes": [i for i in invoices if i.credit_for_id == invoice.id],
+                "reminders": reminders.get(invoice.id, []),
+            }
+        )
+    return rows
+
+
+def invoice_recipient(invoice: Invoice) -> str:
+    if invoice.recipient_email:
+        return invoice.recipient_email
+    if invoice.payment is not None:
+        return invoice.payment.registration.email
+    return ""
+
+
+def send_reminder(invoice_id: int, number: int, actor: User, now=None) -> InvoiceReminder:
+    """Finance sends reminder `number` for an overdue invoice: each number once (a
+    second click, or a second finance person at the same time, sends nothing)."""
+    now = now or utcnow()
+    invoice = db.session.scalar(
+        lock_for_update(select(Invoice).where(Invoice.id == invoice_id)).execution_options(
+            populate_existing=True
+        )
+    )
+    if invoice is None:
+        raise FinanceError("invoice_not_found", 404)
+    if invoice_status(invoice, _credited(invoice), local_date(now)) != OVERDUE:
+        raise FinanceError("not_overdue")
+    sent = db.session.scalar(
+        select(func.count())
+        .select_from(InvoiceReminder)
+        .where(InvoiceReminder.invoice_id == invoice.id)
+    )
+    if number != sent + 1:
+        raise FinanceError("reminder_sent")
+    recipient = invoice_recipient(invoice)
+    if not recipient:
+        raise FinanceError("no_recipient")
+    reminder = InvoiceReminder(
+        invoice_id=invoice.id, number=number, sent_by_id=actor.id, sent_at=now
+    )
+    db.session.add(reminder)
+    db.session.flush()
+    from eventsys import mail
+    from eventsys.finance import documents
+
+    mail.queue(
+        recipient,
+        "finance/reminder",
+        locale="nb",
+        invoice=invoice,
+        number=number,
+        outstanding=invoice.amount - invoice.amount_paid,
+        invoice_url=documents.signed_url(invoice),
+        attachments=documents.attachments(invoice),
+    )
+    return reminder

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -10,11 +19,13 @@ from eventsys.auth.access import role_required
 from eventsys.auth.models import Role
 from eventsys.database import local_date
 from eventsys.extensions import db
-from eventsys.finance import operations, rules, stripe_import
-from eventsys.finance.forms import RatesForm, ResolveForm, UploadForm, YearForm
+from eventsys.finance import bank, documents, listeners, operations, rules, stripe_import
+from eventsys.finance.forms import RatesForm, ReminderForm, ResolveForm, UploadForm, YearForm
 from eventsys.finance.models import StripePayout, StripeSync
+from eventsys.payments.models import Invoice
 
 bp = Blueprint("finance", __name__, url_prefix="/finance")
+__all__ = ["bp", "documents_bp", "listeners"]  # importing the views connects the listeners
 
 MAX_UPLOAD = 5 * 1024 * 1024
 
@@ -216,3 +227,181 @@ def contribution_rates():
     operations.set_contribution_rates(form.year.data, rates, current_user)
     flash(_("The contribution table for %(year)d is saved.", year=form.year.data), "success")
     return redirect(url_for("finance.contributions", year=form.year.data))
+
+
+# --- an invoice by its signed link: no account needed -----------------------------------------
+
+documents_bp = Blueprint("documents", __name__)
+
+
+@documents_bp.app_template_global("invoice_seller")
+def _invoice_seller():
+    return documents.seller()
+
+
+@documents_bp.app_template_global("invoice_account")
+def _invoice_account():
+    return documents.format_account(documents.seller().bank_account)
+
+
+@documents_bp.route("/invoices/s/<token>")
+def invoice(token):
+    found = documents.invoice_for_token(token)
+    if found is None:
+        abort(404)
+    return render_template(
+        "finance/invoice_public.html",
+        invoice=found,
+        token=token,
+        seller=documents.seller(),
+        account=documents.format_account(documents.seller().bank_account),
+    )
+
+
+@documents_bp.route("/invoices/s/<token>.<any(pdf, xml):ext>")
+def invoice_file(token, ext):
+    found = documents.invoice_for_token(token)
+    if found is None or (ext == "xml" and not found.org_number):
+        abort(404)
+    return _document_response(found, ext)
+
+
+def _document_response(found, ext):
+    if ext == "pdf":
+        body, mimetype = documents.pdf(found), "application/pdf"
+    else:
+        body, mimetype = documents.ehf_xml(found), "application/xml"
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{documents.filename(found, ext)}"'
+    )
+    return response
+
+
+@bp.route("/invoices/<int:invoice_id>.<any(pdf, xml):ext>")
+@role_required(Role.finance)
+def invoice_download(invoice_id, ext):
+    found = db.session.get(Invoice, invoice_id)
+    if found is None or (ext == "xml" and not found.org_number):
+        abort(404)
+    return _document_response(found, ext)
+
+
+# --- the bank and the invoice register ---------------------------------------------------------
+
+STATUS_LABELS = {
+    "open": lambda: _("Open"),
+    "partly_paid": lambda: _("Partly paid"),
+    "paid": lambda: _("Paid"),
+    "overdue": lambda: _("Overdue"),
+    "credited": lambda: _("Credited"),
+    "credit_note": lambda: _("Credit note"),
+}
+OUTCOME_LABELS = {
+    bank.MATCHED: lambda: _("Paid in full"),
+    bank.PARTIAL: lambda: _("Partial payment"),
+    bank.OVER: lambda: _("Overpaid"),
+    bank.UNKNOWN_KID: lambda: _("Unknown KID"),
+    bank.INVALID_KID: lambda: _("Missing or invalid KID"),
+    bank.DUPLICATE: lambda: _("Already imported"),
+    bank.CREDITED: lambda: _("Invoice credited"),
+    bank.CURRENCY: lambda: _("Currency other than NOK"),
+}
+
+
+@bp.app_template_filter("invoice_status")
+def _invoice_status(status: str) -> str:
+    label = STATUS_LABELS.get(status)
+    return label() if label else status
+
+
+@bp.app_template_filter("bank_outcome")
+def _bank_outcome(outcome: str) -> str:
+    label = OUTCOME_LABELS.get(outcome)
+    return label() if label else outcome
+
+
+def bank_error(code: str) -> str:
+    messages = {
+        "statement_duplicate": _("This statement has been imported already; nothing was added."),
+        "statement_not_camt": _("The file is neither a camt.053 statement nor the bank CSV."),
+        "statement_missing_columns": _(
+            "The CSV file lacks the columns date, amount, kid and reference."
+        ),
+        "statement_bad_amount": _("An amount in the statement is not a number of kroner and øre."),
+        "statement_bad_date": _("A date in the statement is not a date."),
+        "statement_missing_reference": _("A line in the CSV file has no reference."),
+        "statement_not_text": _("The file is not a UTF-8 text file."),
+        "too_large": _("The file is too large."),
+        "not_overdue": _("The invoice is not overdue."),
+        "reminder_sent": _("That reminder has been sent already."),
+        "no_recipient": _("The invoice has no e-mail address to send a reminder to."),
+    }
+    return messages.get(code, code)
+
+
+@bp.route("/bank", methods=["GET", "POST"])
+@role_required(Role.finance)
+def bank_statements():
+    form = UploadForm()
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            data = form.file.data.read(MAX_UPLOAD + 1)
+            try:
+                if len(data) > MAX_UPLOAD:
+                    raise operations.FinanceError("too_large", 400, "file")
+                statement = operations.import_statement(
+                    data, form.file.data.filename or "", current_user
+                )
+            except operations.FinanceError as exc:
+                db.session.rollback()
+                form.file.errors = [*form.file.errors, bank_error(exc.code)]
+            else:
+                attention = sum(1 for p in statement.payments if p.outcome in bank.NEEDS_LOOK)
+                flash(
+                    _(
+                        "Imported %(count)d incoming payments; %(attention)d need a look.",
+                        count=len(statement.payments),
+                        attention=attention,
+                    ),
+                    "success",
+                )
+                return redirect(url_for("finance.bank_statements"))
+        status = 422
+    return render_template(
+        "finance/bank.html",
+        form=form,
+        statements=operations.statements(),
+        needs_look=bank.NEEDS_LOOK,
+    ), status
+
+
+@bp.route("/register")
+@role_required(Role.finance)
+def invoice_register():
+    only = request.args.get("status")
+    if only not in (None, "", *STATUS_LABELS):
+        abort(400)
+    return render_template(
+        "finance/register.html", rows=operations.register(only=only or None), only=only or ""
+    )
+
+
+@bp.route("/invoices/<int:invoice_id>/remind", methods=["POST"])
+@role_required(Role.finance)
+def remind(invoice_id):
+    form = ReminderForm()
+    if not form.validate_on_submit():
+        abort(400)
+    number = form.number.data
+    try:
+        operations.send_reminder(invoice_id, number, current_user)
+    except operations.FinanceError as exc:
+        if exc.status == 404:
+            abort(404)
+        db.session.rollback()
+        flash(bank_error(exc.code), "error")
+    else:
+        flash(_("Reminder %(n)d is sent.", n=number), "success")
+    return redirect(url_for("finance.invoice_register", status="overdue"))

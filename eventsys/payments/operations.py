@@ -21,7 +21,7 @@ from eventsys.events.models import Event, EventStatus
 from eventsys.extensions import db
 from eventsys.links import absolute
 from eventsys.organisations import rules as org_rules
-from eventsys.payments import gateway, rules
+from eventsys.payments import gateway, rules, signals
 from eventsys.payments.models import (
     CheckoutSession,
     Invoice,
@@ -497,16 +497,8 @@ def choose_invoice(
     db.session.flush()
     invoice_url = _link("payments.invoice", invoice_id=invoice.id)
     _notify(reg, "invoiced", invoice=invoice, invoice_url=invoice_url)
-    if invoice.recipient_email and invoice.recipient_email.lower() != reg.email:
-        mail.queue(
-            invoice.recipient_email,
-            "payments/invoice_to_payer",
-            locale="nb",
-            invoice=invoice,
-            reg=reg,
-            event=reg.event,
-            invoice_url=invoice_url,
-        )
+    # The payer's copy (PDF, EHF and a link that needs no login) is finance's.
+    signals.invoice_issued.send(invoice, registration=reg)
     return invoice
 
 

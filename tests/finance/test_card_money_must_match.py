@@ -4,8 +4,6 @@ money for finance (logged, and reported after `stripe-sync`), never "paid"."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 import pytest
 import stripe
 from sqlalchemy import select
@@ -18,15 +16,8 @@ from eventsys.registration.models import RegistrationLog
 
 
 @pytest.fixture
-def seat(app, make_event):
-    now = datetime.now(UTC)
-    event_id = make_event(
-        capacity=5,
-        starts_at=now + timedelta(days=20),
-        ends_at=now + timedelta(days=20, hours=5),
-        registration_opens_at=now - timedelta(days=1),
-        registration_closes_at=now + timedelta(days=19),
-    )
+def seat(app, fee_event):
+    event_id = fee_event()
     with app.app_context():
         reg = reg_ops.register(
             event_id, reg_ops.Person(email="jonas@bi.no", name="Jonas Lie", vouched=True), None
