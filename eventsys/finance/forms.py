@@ -62,3 +62,36 @@ class ReminderForm(FlaskForm):
     """Which reminder to send: a second click for the same number sends nothing."""
 
     number = IntegerField(validators=[DataRequired(), NumberRange(1, 99)])
+
+
+class BudgetForm(FlaskForm):
+    """A year's budget lines in whole kroner (the founding document's eight)."""
+
+    year = IntegerField(
+        _l("Year"),
+        validators=[DataRequired(message=_l("Enter a year.")), NumberRange(2000, 2100)],
+    )
+    secretariat = IntegerField(
+        _l("Secretariat salaries (NOK)"), validators=[InputRequired(), NumberRange(0, 100_000_000)]
+    )
+    student_helpers = IntegerField(
+        _l("Student helpers (NOK)"), validators=[InputRequired(), NumberRange(0, 100_000_000)]
+    )
+    gathering = IntegerField(
+        _l("Yearly gathering (NOK)"), validators=[InputRequired(), NumberRange(0, 100_000_000)]
+    )
+    conference = IntegerField(
+        _l("Conference (NOK)"), validators=[InputRequired(), NumberRange(0, 100_000_000)]
+    )
+    steering_group = IntegerField(
+        _l("Steering group (NOK)"), validators=[InputRequired(), NumberRange(0, 100_000_000)]
+    )
+    seminars = IntegerField(
+        _l("Seminars (NOK)"), validators=[InputRequired(), NumberRange(0, 100_000_000)]
+    )
+    technical = IntegerField(
+        _l("Technical (NOK)"), validators=[InputRequired(), NumberRange(0, 100_000_000)]
+    )
+    other = IntegerField(
+        _l("Other (NOK)"), validators=[InputRequired(), NumberRange(0, 100_000_000)]
+    )

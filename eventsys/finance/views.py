@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from babel.dates import get_month_names
 from flask import (
     Blueprint,
     Response,
@@ -12,6 +13,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -19,8 +21,24 @@ from eventsys.auth.access import role_required
 from eventsys.auth.models import Role
 from eventsys.database import local_date
 from eventsys.extensions import db
-from eventsys.finance import bank, documents, listeners, operations, rules, stripe_import
-from eventsys.finance.forms import RatesForm, ReminderForm, ResolveForm, UploadForm, YearForm
+from eventsys.finance import (
+    bank,
+    chart,
+    documents,
+    listeners,
+    operations,
+    reports,
+    rules,
+    stripe_import,
+)
+from eventsys.finance.forms import (
+    BudgetForm,
+    RatesForm,
+    ReminderForm,
+    ResolveForm,
+    UploadForm,
+    YearForm,
+)
 from eventsys.finance.models import StripePayout, StripeSync
 from eventsys.payments.models import Invoice
 
@@ -56,6 +74,11 @@ def error_message(code: str) -> str:
         "too_large": _("The file is too large."),
     }
     return messages.get(code, code)
+
+
+@bp.app_template_filter("thousands")
+def _thousands(value: int) -> str:
+    return format_decimal(value, format="#,##0")
 
 
 @bp.app_template_filter("discrepancy_kind")
@@ -405,3 +428,95 @@ def remind(invoice_id):
     else:
         flash(_("Reminder %(n)d is sent.", n=number), "success")
     return redirect(url_for("finance.invoice_register", status="overdue"))
+
+
+# --- reports ---------------------------------------------------------------------------------
+
+SOURCE_LABELS = {
+    "contributions": lambda: _("Owners' contributions"),
+    "fees_card": lambda: _("Participant fees by card"),
+    "fees_invoice": lambda: _("Participant fees by invoice"),
+}
+CSV_TABLES = {
+    "events": lambda year: reports.csv_events(year),
+    "months": lambda year: reports.csv_months(year),
+    "budget": lambda year: reports.csv_budget(year),
+    "contributions": lambda year: reports.csv_contributions(year),
+    "payouts": lambda year: reports.csv_payouts(),
+    "invoices": lambda year: reports.csv_invoices(),
+}
+
+
+def budget_label(code: str) -> str:
+    labels = {
+        "secretariat": _("Secretariat salaries"),
+        "student_helpers": _("Student helpers"),
+        "gathering": _("Yearly gathering"),
+        "conference": _("Conference"),
+        "steering_group": _("Steering group"),
+        "seminars": _("Seminars"),
+        "technical": _("Technical"),
+        "other": _("Other"),
+    }
+    return labels.get(code, code)
+
+
+def _budget_form(year: int) -> BudgetForm:
+    lines = reports.budget(year)
+    form = BudgetForm(formdata=None, year=year)
+    for code in reports.BUDGET_CODES:
+        form[code].data = lines.get(code, 0) // 100
+    return form
+
+
+@bp.route("/reports")
+@role_required(Role.finance)
+def report():
+    year = _year_arg()
+    return _render_report(year, _budget_form(year))
+
+
+def _render_report(year, form, status=200):
+    result = reports.summary(year)
+    lines, budget_total, income = reports.budget_table(year)
+    months = reports.months(result, budget_total)
+    return render_template(
+        "finance/reports.html",
+        year=year,
+        summary=result,
+        lines=[(budget_label(code), amount) for code, amount in lines],
+        budget_total=budget_total,
+        income=income,
+        events=reports.per_event(year),
+        months=months,
+        chart=chart.year_chart(months),
+        sources=[(key, label(), chart.COLOURS[key]) for key, label in SOURCE_LABELS.items()],
+        month_names=[
+            name.capitalize()
+            for name in get_month_names(
+                "abbreviated", context="stand-alone", locale=get_locale()
+            ).values()
+        ],
+        form=form,
+    ), status
+
+
+@bp.route("/budget", methods=["POST"])
+@role_required(Role.finance)
+def budget():
+    form = BudgetForm()
+    if not form.validate_on_submit():
+        return _render_report(form.year.data or local_date().year, form, 422)
+    reports.set_budget(form.year.data, {c: form[c].data * 100 for c in reports.BUDGET_CODES})
+    flash(_("The budget for %(year)d is saved.", year=form.year.data), "success")
+    return redirect(url_for("finance.report", year=form.year.data))
+
+
+@bp.route("/reports/<any(events, months, budget, contributions, payouts, invoices):table>.csv")
+@role_required(Role.finance)
+def report_csv(table):
+    year = _year_arg()
+    response = Response(CSV_TABLES[table](year), mimetype="text/csv")
+    response.charset = "utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="{table}-{year}.csv"'
+    return response
