@@ -125,6 +125,7 @@ def register_blueprints(app: Flask) -> None:
     # The JSON API: import each module with endpoints, then register the blueprint
     # (the OpenAPI document is built from what is registered by then).
     from eventsys.api import views as _api_views  # noqa: F401
+    from eventsys.finance import api as _finance_api  # noqa: F401
 
     api.init_app(app)
     app.register_blueprint(payments_bp)
