@@ -95,7 +95,7 @@ class Reconciliation:
     discrepancies: list[Discrepancy] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Money:
     """Charges and refunds of one payment intent (or of one charge without one)."""
 
@@ -104,7 +104,7 @@ class _Money:
     currency: str = HOME_CURRENCY
     charge_id: str | None = None
     registration_ref: str | None = None
-    txn_ids: list[str] = field(default_factory=list)
+    registration_id: int | None = None
 
 
 def _ref_id(ref: str | None) -> int | None:
@@ -132,6 +132,7 @@ def reconcile(
     money: dict[str, _Money] = {}
     payout_sums: dict[str, int] = defaultdict(int)
     add = result.discrepancies.append
+    txns = txns if isinstance(txns, list | tuple) else list(txns)
 
     for txn in txns:
         if txn.payout_id and txn.type not in PAYOUT_TYPES:
@@ -149,7 +150,6 @@ def reconcile(
         else:
             group.refunded += -txn.amount
         group.registration_ref = group.registration_ref or txn.registration_ref
-        group.txn_ids.append(txn.id)
 
     for key, group in money.items():
         fee = by_intent.get(key)
@@ -157,10 +157,7 @@ def reconcile(
         if fee is None:
             fee = by_registration.get(_ref_id(group.registration_ref))
             via_metadata = fee is not None
-        reg_id = fee.registration_id if fee else None
-        if reg_id is not None:
-            for txn_id in group.txn_ids:
-                result.matched[txn_id] = reg_id
+        reg_id = group.registration_id = fee.registration_id if fee else None
         stripe_id = group.charge_id or key
         if group.currency != HOME_CURRENCY:
             add(
@@ -235,6 +232,13 @@ def reconcile(
                     f"refunded at Stripe {group.refunded}, recorded {fee.amount_refunded}",
                 )
             )
+
+    matched = result.matched
+    for txn in txns:
+        if txn.type in CHARGE_TYPES or txn.type in REFUND_TYPES:
+            group = money[txn.payment_intent or txn.source or txn.id]
+            if group.registration_id is not None:
+                matched[txn.id] = group.registration_id
 
     for fee in fees:
         if (
