@@ -4,6 +4,7 @@ signed link that opens it without an account."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -21,6 +22,10 @@ NS = {
     "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
     "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
 }
+# WeasyPrint and fontTools report every step at INFO: not news for our log.
+for _name in ("weasyprint", "fontTools"):
+    logging.getLogger(_name).setLevel(logging.WARNING)
+
 ORG_NUMBER_SCHEME = "0192"  # Enhetsregisteret, Brønnøysund
 VAT_EXEMPTION_REASONS = {"O": "Not subject to VAT", "E": "Exempt from VAT"}
 
