@@ -15,6 +15,7 @@ install: $(STAMP)
 
 $(STAMP): pyproject.toml scripts/bootstrap.sh
 	scripts/bootstrap.sh "$(PYTHON)" "$(VENV)"
+	scripts/ensure-pdf-libraries.sh
 	$(BIN)/pip install --quiet --upgrade pip "setuptools>=75" wheel
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $(STAMP)
@@ -45,10 +46,12 @@ format: $(STAMP)
 
 test-sqlite: install translations
 	scripts/ensure-chromium.sh
+	scripts/ensure-pdf-libraries.sh
 	$(BIN)/pytest
 
 test-postgres: install translations
 	scripts/ensure-chromium.sh
+	scripts/ensure-pdf-libraries.sh
 	@url=$$(scripts/pgtest.sh start) || exit 1; \
 	TEST_DATABASE_URL="$$url" $(BIN)/pytest; status=$$?; \
 	scripts/pgtest.sh stop; exit $$status
