@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from eventsys import mail
@@ -454,8 +454,10 @@ def choose_invoice(
     recipient_address: str,
     organisation_name: str = "",
     now: datetime | None = None,
+    private: bool = False,
 ) -> Invoice:
-    """Pay by invoice instead of card: numbered without gaps, with a KID and due date."""
+    """Pay by invoice instead of card: numbered without gaps, with a KID and due date.
+    A private person gives a name and postal address instead of an organisation."""
     now = now or utcnow()
     reg, payment = _payment_for(reg_id)
     if payment.status != PaymentStatus.due:
@@ -464,10 +466,20 @@ def choose_invoice(
         )
     if reg.state != State.CONFIRMED or payment.released_at is not None:
         raise PaymentError("seat_not_held")
-    try:
-        number_ = org_rules.validate_org_number(org_number or "")
-    except org_rules.OrgNumberError as exc:
-        raise PaymentError(f"org_number_{exc.code}", 400, "org_number") from exc
+    if private:
+        number_ = None
+        organisation_name = organisation_name.strip() or reg.name
+        reference = reference.strip() or organisation_name
+        if not recipient_address.strip():
+            raise PaymentError("address_required", 400, "recipient_address")
+    else:
+        if not (org_number or "").strip():
+            raise PaymentError("org_number_required", 400, "org_number")
+        try:
+            number_ = org_rules.validate_org_number(org_number or "")
+        except org_rules.OrgNumberError as exc:
+            raise PaymentError(f"org_number_{exc.code}", 400, "org_number") from exc
+        organisation_name = _known_buyer(number_, organisation_name)
     if not reference.strip():
         raise PaymentError("reference_required", 400, "reference")
     if not recipient_email.strip() and not recipient_address.strip():
@@ -500,6 +512,31 @@ def choose_invoice(
     # The payer's copy (PDF, EHF and a link that needs no login) is finance's.
     signals.invoice_issued.send(invoice, registration=reg)
     return invoice
+
+
+def _known_buyer(org_number: str, name: str) -> str:
+    """Where eventsys knows the organisation (by number or by name), the number and the
+    name typed in must belong together; an empty name is filled in from the number."""
+    from eventsys.organisations.models import Organisation
+
+    by_number = db.session.scalar(select(Organisation).where(Organisation.org_number == org_number))
+    by_name = (
+        db.session.scalar(
+            select(Organisation).where(func.lower(Organisation.name) == name.strip().lower())
+        )
+        if name.strip()
+        else None
+    )
+    if (
+        by_number is not None
+        and name.strip()
+        and by_number is not by_name
+        and not org_rules.same_name(by_number.name, name)
+    ):
+        raise PaymentError("org_number_name_mismatch", 400, "org_number")
+    if by_name is not None and by_name.org_number and by_name.org_number != org_number:
+        raise PaymentError("org_number_name_mismatch", 400, "org_number")
+    return name.strip() or (by_number.name if by_number is not None else "")
 
 
 def credit_note(invoice: Invoice, now: datetime) -> Invoice:

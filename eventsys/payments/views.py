@@ -33,6 +33,11 @@ def error_message(code: str) -> str:
             "Check the number for typos."
         ),
         "reference_required": _("Enter the invoice reference your employer needs."),
+        "org_number_required": _("Enter the organisation number."),
+        "org_number_name_mismatch": _(
+            "This organisation number belongs to another organisation than the name given."
+        ),
+        "address_required": _("Enter your postal address for the invoice."),
         "recipient_required": _("Enter an e-mail address or a postal address for the invoice."),
         "event_started": _("The event has started."),
         "invalid_email": _("Enter a valid e-mail address."),
@@ -94,11 +99,12 @@ def pay_by_invoice(reg_id):
         try:
             invoice = operations.choose_invoice(
                 reg.id,
-                form.org_number.data,
-                form.reference.data,
+                form.org_number.data or "",
+                form.reference.data or "",
                 form.recipient_email.data or "",
                 form.recipient_address.data or "",
                 form.organisation_name.data or "",
+                private=form.private.data,
             )
         except operations.PaymentError as exc:
             field = getattr(form, exc.field or "", None)
