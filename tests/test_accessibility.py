@@ -83,10 +83,22 @@ def site(app, database_url, make_user, make_org, make_event):
             event_id, reg_ops.Person(email="sara@gmail.com", name="Sara", vouched=True), None
         )
         db.session.add_all(_finance_records())
+        from eventsys.finance import documents, operations
+
+        [contribution] = operations.invoice_owners(2027)
         database.commit()
+        invoice_path = documents.signed_url(contribution.invoice).removeprefix(
+            app.config["EVENTSYS_BASE_URL"]
+        )
         reg_id = reg.id
     with Server(database_url, workers=2, threads=4) as server:
-        yield {"url": server.base_url, "event": event_id, "other": other_id, "reg": reg_id}
+        yield {
+            "url": server.base_url,
+            "event": event_id,
+            "other": other_id,
+            "reg": reg_id,
+            "invoice": invoice_path,
+        }
 
 
 # Finance pages, each in bokmål and English (the site has a payout and a discrepancy).
@@ -133,6 +145,7 @@ def test_every_page_meets_wcag_21_aa(browser, site):
     base, event, reg = site["url"], site["event"], site["reg"]
     pages = {
         None: [
+            site["invoice"],  # an invoice by its signed link, without an account
             "/",
             "/events",
             f"/events/{event}",

@@ -383,3 +383,13 @@ def csv_contributions(year: int) -> str:
         [[year, _safe(r["organisation"]), r["band"], _kr(r["amount"]), r["invoice_number"] or "",
           "yes" if r["paid"] else "no"] for r in operations.contribution_overview(year)],
     )  # fmt: skip
+
+
+def csv_discrepancies() -> str:
+    from eventsys.finance import operations
+
+    return to_csv(
+        ["kind", "amount", "currency", "registration_id", "stripe_id", "detail"],
+        [[d.kind, _kr(d.amount), d.currency, d.registration_id or "", d.stripe_id or "",
+          _safe(d.detail)] for d in operations.open_discrepancies()],
+    )  # fmt: skip

@@ -444,6 +444,7 @@ CSV_TABLES = {
     "contributions": lambda year: reports.csv_contributions(year),
     "payouts": lambda year: reports.csv_payouts(),
     "invoices": lambda year: reports.csv_invoices(),
+    "discrepancies": lambda year: reports.csv_discrepancies(),
 }
 
 
@@ -512,7 +513,9 @@ def budget():
     return redirect(url_for("finance.report", year=form.year.data))
 
 
-@bp.route("/reports/<any(events, months, budget, contributions, payouts, invoices):table>.csv")
+@bp.route(
+    "/reports/<any(events, months, budget, contributions, payouts, invoices, discrepancies):table>.csv"
+)
 @role_required(Role.finance)
 def report_csv(table):
     year = _year_arg()

@@ -77,6 +77,8 @@ def test_finance_resolves_with_a_note_and_it_stays_in_the_log(
     finance_user()
     page = client.get("/finance/discrepancies").get_data(as_text=True)
     assert charge["id"] in page and "Penger uten påmelding" in page
+    csv_text = client.get("/finance/reports/discrepancies.csv").get_data(as_text=True)
+    assert f"money_without_registration,500.00,NOK,,{charge['id']}," in csv_text
     [d] = _open(app)
     empty = submit(
         "/finance/discrepancies/resolve", {"key": d.key, "note": " "}, page="/finance/discrepancies"
@@ -91,6 +93,8 @@ def test_finance_resolves_with_a_note_and_it_stays_in_the_log(
     assert _open(app) == []
     page = client.get("/finance/discrepancies").get_data(as_text=True)
     assert "Betaling for kursmateriell, bokført manuelt" in page and "Økonomi" in page
+    csv_text = client.get("/finance/reports/discrepancies.csv").get_data(as_text=True)
+    assert csv_text.splitlines() == ["kind,amount,currency,registration_id,stripe_id,detail"]
     # Still resolved after another import.
     _sync(runner)
     assert _open(app) == []
