@@ -43,6 +43,10 @@ MESSAGES = {
     "organisation_not_owner": "The organisation is not an owner on the event's date.",
     "event_not_started": "Attendance is recorded once the event has started.",
     "not_confirmed": "Only a confirmed participant can be marked as attended.",
+    "no_fee_to_waive": "The registration owes no fee; there is nothing to waive.",
+    "already_priority": "The registration already has priority (tier 1).",
+    "event_cancelled": "A cancelled event cannot be changed.",
+    "draft_not_public": "A draft is not public, so it cannot be cancelled; delete it instead.",
     # payments
     "nothing_to_pay": "There is nothing to pay for this registration.",
     "already_paid": "The registration is paid already.",

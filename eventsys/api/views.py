@@ -5,6 +5,8 @@ written by the schema in `@bp.response`; both make the OpenAPI document."""
 
 from __future__ import annotations
 
+from functools import wraps
+
 from flask import g
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -43,7 +45,7 @@ def _payment_error(exc: payment_ops.PaymentError) -> ApiError:
 def _event_error(exc: event_ops.EventError) -> ApiError:
     field, code = exc.problems[0]
     return ApiError(
-        400,
+        exc.status,  # 409 when the event's state forbids it
         code,
         "field_problem",
         {"problems": [{"field": f, "code": c} for f, c in exc.problems]},
@@ -126,8 +128,8 @@ def _event_values(data: dict) -> dict:
 
 
 def _visible_event(event_id: int) -> Event:
-    event = db.session.get(Event, event_id)
-    if event is None or (event.status == EventStatus.draft and not _is_organiser()):
+    event = event_ops.visible_event(event_id, _user())
+    if event is None:
         raise not_found("event")
     return event
 
@@ -142,7 +144,9 @@ def list_events(args):
         query = query.where(Event.status != EventStatus.draft)
     if args.get("status"):
         query = query.where(Event.status == EventStatus(args["status"]))
-    return {"events": db.session.scalars(query).all()}
+    events = db.session.scalars(query).all()
+    s.online_links_known(reg_ops.events_with_online_link(_user(), [e.id for e in events]))
+    return {"events": events}
 
 
 @bp.route("/events", methods=["POST"])
@@ -210,7 +214,7 @@ def delete_event(event_id):
     """Anything published is cancelled instead."""
     event = _visible_event(event_id)
     try:
-        event_ops.delete_draft(event)
+        reg_ops.delete_draft(event)
     except event_ops.EventError as exc:
         raise ApiError(409, exc.problems[0][1], "only_drafts_deleted") from exc
     return None
@@ -314,19 +318,39 @@ def message_participants(data, event_id):
 
 
 def _own_or_organiser(reg_id: int) -> Registration:
-    reg = db.session.get(Registration, reg_id)
-    if reg is None:
-        raise not_found("registration")
-    user = _user()
-    mine = reg.user_id == user.id or (user.email_verified and reg.email == user.email)
-    if not (mine or _is_organiser()):
-        raise not_found("registration")
-    return reg
+    try:
+        return reg_ops.registration_for(reg_id, _user(), Role.organiser)
+    except reg_ops.RegistrationError as exc:
+        raise not_found("registration") from exc
+
+
+def checked_first(check):
+    """Run `check(reg_id)` before the body is read: nobody learns from a validation
+    error about a registration they may not touch."""
+
+    def decorator(view):
+        @wraps(view)
+        def checked(*args, **kwargs):
+            check(kwargs["reg_id"])
+            return view(*args, **kwargs)
+
+        return checked
+
+    return decorator
 
 
 def _registration_answer(reg: Registration) -> Registration:
     db.session.flush()  # the waiting-list places count the change
     return reg
+
+
+def _own(reg_id: int) -> Registration:
+    """Answering an offer is the participant's own act (DESIGN); an organiser may
+    cancel for them or arrange payment (checkout, invoice) for someone they registered."""
+    try:
+        return reg_ops.registration_for(reg_id, _user())
+    except reg_ops.RegistrationError as exc:
+        raise not_found("registration") from exc
 
 
 @bp.route("/registrations/<int:reg_id>", methods=["GET"])
@@ -336,8 +360,8 @@ def get_registration(reg_id):
     return _registration_answer(_own_or_organiser(reg_id))
 
 
-def _registration_action(reg_id: int, operation):
-    _own_or_organiser(reg_id)
+def _registration_action(reg_id: int, operation, check=_own_or_organiser):
+    check(reg_id)
     try:
         reg = operation(reg_id, _user())
     except reg_ops.RegistrationError as exc:
@@ -356,14 +380,14 @@ def cancel_registration(reg_id):
 @bp.response(200, s.Registration)
 @bp.doc(summary="Accept an offer before its deadline")
 def accept_offer(reg_id):
-    return _registration_action(reg_id, reg_ops.accept_offer)
+    return _registration_action(reg_id, reg_ops.accept_offer, check=_own)
 
 
 @bp.route("/registrations/<int:reg_id>/decline", methods=["POST"])
 @bp.response(200, s.Registration)
 @bp.doc(summary="Decline an offer")
 def decline_offer(reg_id):
-    return _registration_action(reg_id, reg_ops.decline_offer)
+    return _registration_action(reg_id, reg_ops.decline_offer, check=_own)
 
 
 @bp.route("/registrations/<int:reg_id>/move", methods=["POST"])
@@ -387,7 +411,11 @@ def move_registration(data, reg_id):
 @bp.doc(summary="Waive the fee (organisers)")
 def waive_fee(data, reg_id):
     _own_or_organiser(reg_id)
-    return _registration_answer(reg_ops.waive_fee(reg_id, _user(), data.get("reason") or ""))
+    try:
+        reg = reg_ops.waive_fee(reg_id, _user(), data.get("reason") or "")
+    except reg_ops.RegistrationError as exc:
+        raise _registration_error(exc) from exc
+    return _registration_answer(reg)
 
 
 @bp.route("/registrations/<int:reg_id>/confirm-affiliation", methods=["POST"])
@@ -417,6 +445,7 @@ def checkout(reg_id):
 
 
 @bp.route("/registrations/<int:reg_id>/invoice", methods=["POST"])
+@checked_first(_own_or_organiser)
 @bp.arguments(s.InvoiceChoice)
 @bp.response(201, s.Invoice)
 @bp.doc(
@@ -425,7 +454,6 @@ def checkout(reg_id):
     "Answers the invoice (number, KID, due date).",
 )
 def choose_invoice(data, reg_id):
-    _own_or_organiser(reg_id)
     try:
         invoice = payment_ops.choose_invoice(
             reg_id,

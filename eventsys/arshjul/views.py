@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from urllib.parse import urlencode
 
 from babel.dates import format_skeleton, get_month_names
@@ -21,7 +21,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_date, format_time, get_locale
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -40,9 +40,10 @@ from eventsys.arshjul.models import CycleItem
 from eventsys.arshjul.rules import Audience, Category, RecurrenceKind
 from eventsys.auth.access import role_required
 from eventsys.auth.models import Role
-from eventsys.database import current_timezone, local_date, utcnow, writes_database
+from eventsys.database import local_date, utcnow, writes_database
 from eventsys.events.models import Event, EventStatus
 from eventsys.extensions import db
+from eventsys.formatting import days_between, period
 
 bp = Blueprint("arshjul", __name__)
 
@@ -66,25 +67,14 @@ def audience_label(audience) -> str:
     return str(AUDIENCE_LABELS.get(audience, audience))
 
 
-def _hm(moment: datetime) -> str:
-    return format_time(moment, "HH:mm")
-
-
 @bp.app_template_filter("arshjul_when")
 def entry_when(entry: wheel.Entry) -> str:
     """'mandag 13. september 2027' or a period, or with the time for timed entries."""
     if entry.all_day:
         if entry.several_days:
-            return f"{format_date(entry.first_day, 'long')} – {format_date(entry.last_day, 'long')}"
+            return days_between(entry.first_day, entry.last_day)
         return format_date(entry.first_day, "full")
-    zone = current_timezone()
-    start, end = entry.start.astimezone(zone), entry.end.astimezone(zone)
-    if start.date() == end.date():
-        return f"{format_date(start.date(), 'full')}, {_hm(start)}–{_hm(end)}"
-    return (
-        f"{format_date(start.date(), 'full')} {_hm(start)} – "
-        f"{format_date(end.date(), 'full')} {_hm(end)}"
-    )
+    return period(entry.start, entry.end)
 
 
 def _day_month(month: int, day: int) -> str:
@@ -321,7 +311,7 @@ def follows():
     if not form.validate_on_submit():
         db.session.rollback()
         return _account_page(form, 422)
-    chosen = operations.set_follows(current_user, form.categories.data)
+    chosen = operations.set_follows(current_user, form.categories.data or [])
     if chosen:
         flash(
             _(

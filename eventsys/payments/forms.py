@@ -3,6 +3,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
+from eventsys.validators import SingleLine
+
 
 class InvoiceForm(FlaskForm):
     private = BooleanField(
@@ -10,16 +12,17 @@ class InvoiceForm(FlaskForm):
         description=_l("Then give your name and postal address; the reference may be empty."),
     )
     organisation_name = StringField(
-        _l("Employer or organisation to invoice"), validators=[Optional(), Length(max=200)]
+        _l("Employer or organisation to invoice"),
+        validators=[SingleLine(), Optional(), Length(max=200)],
     )
     org_number = StringField(
         _l("Organisation number"),
-        validators=[Length(max=30)],
+        validators=[SingleLine(), Length(max=30)],
         description=_l("9 digits, e.g. 974 767 880."),
     )
     reference = StringField(
         _l("Invoice reference"),
-        validators=[Length(max=200)],
+        validators=[SingleLine(), Length(max=200)],
         description=_l("The reference or order number your employer asks for on invoices."),
     )
     recipient_email = EmailField(
@@ -54,7 +57,11 @@ class InvoiceForm(FlaskForm):
 class TransferForm(FlaskForm):
     name = StringField(
         _l("Your colleague's full name"),
-        validators=[DataRequired(message=_l("Enter your colleague's name.")), Length(max=200)],
+        validators=[
+            SingleLine(),
+            DataRequired(message=_l("Enter your colleague's name.")),
+            Length(max=200),
+        ],
     )
     email = EmailField(
         _l("Your colleague's e-mail address"),

@@ -1,7 +1,7 @@
 """finance stripe import contributions bank invoices
 
 Revision ID: 0007
-Revises: 0008
+Revises: 0006
 Create Date: 2026-11-25 15:30:32.924287
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0007'
-down_revision = '0008'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
