@@ -64,6 +64,7 @@ def import_models() -> None:
     from eventsys.arshjul import models as _arshjul  # noqa: F401
     from eventsys.auth import models as _auth  # noqa: F401
     from eventsys.events import models as _events  # noqa: F401
+    from eventsys.finance import models as _finance  # noqa: F401
     from eventsys.forum import models as _forum  # noqa: F401
     from eventsys.mail import models as _mail  # noqa: F401
     from eventsys.newsletters import models as _newsletters  # noqa: F401
@@ -142,6 +143,8 @@ def register_blueprints(app: Flask) -> None:
     from eventsys import api
     from eventsys.arshjul.views import bp as arshjul_bp
     from eventsys.auth.views import bp as auth_bp
+    from eventsys.finance.views import bp as finance_bp
+    from eventsys.finance.views import documents_bp
     from eventsys.forum.views import bp as forum_bp
     from eventsys.newsletters.views import bp as newsletters_bp
     from eventsys.organisations.views import bp as organisations_bp
@@ -161,6 +164,7 @@ def register_blueprints(app: Flask) -> None:
     # The JSON API: import each module with endpoints, then register the blueprint
     # (the OpenAPI document is built from what is registered by then).
     from eventsys.api import views as _api_views  # noqa: F401
+    from eventsys.finance import api as _finance_api  # noqa: F401
     from eventsys.forum import api as _forum_api  # noqa: F401
     from eventsys.newsletters import api as _newsletters_api  # noqa: F401
     from eventsys.people import api as _people_api  # noqa: F401
@@ -169,6 +173,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(payments_bp)
     app.register_blueprint(arshjul_bp)
     app.register_blueprint(privacy_bp)
+    app.register_blueprint(finance_bp)
+    app.register_blueprint(documents_bp)
     app.register_blueprint(themes_bp)
     app.register_blueprint(forum_bp)
     app.register_blueprint(newsletters_bp)
