@@ -71,6 +71,11 @@ def test_a_host_organises_their_event(app, smtp, hosted):
     assert api.get(f"/api/v1/events/{a}/participants.csv", headers=headers).status_code == 200
     listed = api.get(f"/api/v1/events/{a}/registrations", headers=headers).get_json()
     assert [r["email"] for r in listed["registrations"]] == ["anne@uib.no"]
+    # The event's forum thread is the host's too, the other event's is not.
+    own = host.get(f"/forum/events/{a}")
+    assert host.get(own.location).status_code == 200
+    other = host.get(f"/forum/events/{hosted['b']}")
+    assert host.get(other.location).status_code == 403
     # Not the organisers' other powers, even on the hosted event.
     assert host.get(f"/organiser/events/{a}/edit").status_code == 403
     response = host.post(
