@@ -65,6 +65,7 @@ def import_models() -> None:
     from eventsys.organisations import models as _org  # noqa: F401
     from eventsys.payments import models as _payments  # noqa: F401
     from eventsys.registration import models as _registration  # noqa: F401
+    from eventsys.resources import models as _resources  # noqa: F401
     from eventsys.themes import models as _themes  # noqa: F401
 
 
@@ -112,6 +113,7 @@ def register_blueprints(app: Flask) -> None:
     from eventsys.privacy.views import bp as privacy_bp
     from eventsys.public.views import bp as public_bp
     from eventsys.registration.views import bp as registration_bp
+    from eventsys.resources.views import bp as resources_bp
     from eventsys.themes.views import bp as themes_bp
 
     app.register_blueprint(public_bp)
@@ -124,6 +126,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(arshjul_bp)
     app.register_blueprint(privacy_bp)
     app.register_blueprint(themes_bp)
+    app.register_blueprint(resources_bp)
 
 
 def register_request_hooks(app: Flask) -> None:

@@ -5,7 +5,16 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import format_date, format_time
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -232,6 +241,11 @@ def event_page(event: Event, form: RegisterForm | None = None, status: int = 200
         shows_link=shows_link,
         form=form or RegisterForm(),
         organiser=is_organiser(),
+        # Sections higher areas add (the resource bank's materials), without events
+        # importing them.
+        sections=[
+            render(event) for render in current_app.extensions.get("event_page_sections", [])
+        ],
     ), status
 
 
