@@ -554,4 +554,7 @@ def event_materials_section(event: Event) -> Markup:
 
 @bp.record_once
 def _on_event_page(state) -> None:
+    from eventsys.resources.calendar import conference_entries
+
     state.app.extensions.setdefault("event_page_sections", []).append(event_materials_section)
+    state.app.extensions.setdefault("arshjul_public_sources", []).append(conference_entries)
