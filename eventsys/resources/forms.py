@@ -9,12 +9,12 @@ from wtforms import (
     DateField,
     IntegerField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
+
+from eventsys.themes.forms import ThemeChoices
 
 KIND_LABELS = {
     "literature": _l("Literature"),
@@ -33,17 +33,6 @@ LANGUAGE_LABELS = {
     "sv": "Svenska",
     "da": "Dansk",
 }
-
-
-class ThemeChoices(SelectMultipleField):
-    """Checkboxes, one per theme."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-    def pre_validate(self, form):
-        # Unknown codes are the operation's to refuse, with its own message.
-        pass
 
 
 class ResourceForm(FlaskForm):
@@ -73,7 +62,7 @@ class ResourceForm(FlaskForm):
     deadline = DateField(_l("Deadline for submissions"), validators=[Optional()])
 
     def set_choices(self, themes, events, organisations, locale: str) -> None:
-        self.themes.choices = [(t.code, t.name(locale)) for t in themes]
+        self.themes.set_themes(themes, locale)
         self.event_id.choices = [("", _l("— none —"))] + [
             (str(e.id), f"{e.title} ({e.starts_at:%Y})") for e in events
         ]
