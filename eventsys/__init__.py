@@ -113,6 +113,7 @@ def register_blueprints(app: Flask) -> None:
     from eventsys.privacy.views import bp as privacy_bp
     from eventsys.public.views import bp as public_bp
     from eventsys.registration.views import bp as registration_bp
+    from eventsys.resources import api as _resources_api  # noqa: F401  (routes on api_bp)
     from eventsys.resources.views import bp as resources_bp
     from eventsys.themes.views import bp as themes_bp
 
