@@ -15,7 +15,7 @@ install: $(STAMP)
 
 $(STAMP): pyproject.toml scripts/bootstrap.sh
 	scripts/bootstrap.sh "$(PYTHON)" "$(VENV)"
-	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet --upgrade pip "setuptools>=75" wheel
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
