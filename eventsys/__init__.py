@@ -113,7 +113,6 @@ def register_blueprints(app: Flask) -> None:
     from eventsys.privacy.views import bp as privacy_bp
     from eventsys.public.views import bp as public_bp
     from eventsys.registration.views import bp as registration_bp
-    from eventsys.resources import api as _resources_api  # noqa: F401  (routes on api_bp)
     from eventsys.resources.views import bp as resources_bp
     from eventsys.themes.views import bp as themes_bp
 
@@ -125,6 +124,7 @@ def register_blueprints(app: Flask) -> None:
     # The JSON API: import each module with endpoints, then register the blueprint
     # (the OpenAPI document is built from what is registered by then).
     from eventsys.api import views as _api_views  # noqa: F401
+    from eventsys.resources import api as _resources_api  # noqa: F401
 
     api.init_app(app)
     app.register_blueprint(payments_bp)

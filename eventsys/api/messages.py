@@ -56,6 +56,30 @@ MESSAGES = {
     "org_number_check_digit": "The organisation number's check digit does not match.",
     "reference_required": "An invoice reference is required.",
     "recipient_required": "Give recipient_email or recipient_address.",
+    # resource bank
+    "resource_publish_organisers_only": "Only organisers publish directly; others submit "
+    "('status': 'submitted').",
+    "resource_not_allowed": "Your token may not do that with this resource.",
+    "resource_invalid_file": "'file.content_base64' is not base64.",
+    "resource_invalid_choice": "'%(field)s' is not one of the allowed values.",
+    "resource_required": "'%(field)s' is required.",
+    "resource_too_long": "'%(field)s' is too long.",
+    "resource_year_range": "'year' must be from 1900 to two years from now.",
+    "resource_url_invalid": "'url' must be an http:// or https:// link.",
+    "resource_doi_invalid": "'doi' must look like 10.<digits>/<suffix>, e.g. 10.1080/03075079.2021.1953023.",
+    "resource_required_for_conference": "A conference needs 'starts_on'.",
+    "resource_ends_before_start": "'ends_on' is before 'starts_on'.",
+    "resource_deadline_after_start": "'deadline' must be on or before 'starts_on'.",
+    "resource_unknown_theme": "'themes' has a code that is not in GET /api/v1/themes.",
+    "resource_unknown_event": "No such event.",
+    "resource_wrong_state": "The resource is not in a state where that can be done.",
+    "resource_comment_required": "Sending back needs a 'comment' for the contributor.",
+    "resource_file_empty": "The file is empty.",
+    "resource_file_too_large": "The file is larger than the upload limit.",
+    "resource_file_unknown_type": "The file's content is not an accepted kind (PDF, Office "
+    "or OpenDocument document, PNG/JPEG/GIF/WebP image).",
+    "resource_file_mismatch": "The file's name claims another kind than its content is "
+    "(%(detail)s).",
 }
 
 
