@@ -78,13 +78,23 @@ def document(resource: Resource) -> dict[str, str]:
     }
 
 
+def _indexed(resource: Resource) -> dict[str, str]:
+    """What goes into the index: the document, with the names of the resource's
+    themes (both languages) beside the summary, so "frafall" also finds what is filed
+    under "Gjennomføring og frafall"."""
+    doc = document(resource)
+    names = " ".join(f"{t.name_nb} {t.name_en}" for t in resource.themes)
+    doc["summary"] = f"{doc['summary']} {names}".strip()
+    return doc
+
+
 def _dialect() -> str:
     return db.session.get_bind().dialect.name
 
 
 def reindex(resource: Resource) -> None:
     """Bring the index row of one resource up to date (in the caller's transaction)."""
-    doc = document(resource)
+    doc = _indexed(resource)
     db.session.execute(text(f"DELETE FROM {INDEX_TABLE} WHERE {_key()} = :id"), {"id": resource.id})
     if _dialect() == "postgresql":
         db.session.execute(

@@ -125,3 +125,10 @@ def test_query_count_does_not_grow_with_hits(app, make_resource, hits):
             event.remove(db.engine, "before_cursor_execute", listener)
     assert results.total == hits
     assert len(statements) <= 6, statements
+
+
+def test_theme_names_are_searchable_in_both_languages(app, make_resource):
+    make_resource("Kollokviegrupper", themes=["completion"])
+    make_resource("Studentboliger", themes=["student_finances"])
+    assert _search(app, "frafall")[0] == ["Kollokviegrupper"]
+    assert _search(app, "dropout")[0] == ["Kollokviegrupper"]
