@@ -17,6 +17,7 @@ from markupsafe import Markup, escape
 
 WORD = re.compile(r"\w+", re.UNICODE)
 MAX_QUERY_WORDS = 12
+OPEN, CLOSE = "\x02", "\x03"
 
 _norwegian = snowballstemmer.stemmer("norwegian")
 _english = snowballstemmer.stemmer("english")
@@ -66,7 +67,17 @@ class Query:
         return frozenset(s for w in self.words for s in stems(w))
 
 
+@lru_cache(maxsize=1024)
+def _prefixes(wanted: frozenset[str]) -> tuple[str, ...]:
+    return tuple({s[:3] for s in wanted})
+
+
 def matches(word: str, wanted: frozenset[str]) -> bool:
+    """Whether the word is a form of a wanted stem. Snowball only strips endings, so
+    a word whose start differs from every stem's start is not stemmed at all (the
+    stemmers are pure Python; this keeps snippets cheap)."""
+    if not wanted or not word.lower().startswith(_prefixes(wanted)):
+        return False
     return any(s in wanted for s in stems(word))
 
 
@@ -83,18 +94,20 @@ def highlight(text: str, query: Query, width: int = 30) -> Markup:
     start_word = 0 if first is None else max(0, first - width // 3)
     end_word = min(len(word_positions), start_word + width)
     start, end = word_positions[start_word], word_positions[end_word - 1]
-    parts = []
-    if start_word > 0:
-        parts.append("… ")
+    # Plain text with the matches between two control characters (which no stored
+    # text holds), escaped once, then the marks put in: one escape per snippet, not
+    # one per word.
+    parts = ["… "] if start_word > 0 else []
     for index in range(start, end + 1):
-        piece = tokens[index]
+        piece = tokens[index].replace(OPEN, "").replace(CLOSE, "")
         if index % 2 == 1 and wanted and matches(piece, wanted):
-            parts.append(Markup("<mark>{}</mark>").format(piece))
+            parts.append(OPEN + piece + CLOSE)
         else:
-            parts.append(escape(re.sub(r"\s+", " ", piece)))
+            parts.append(re.sub(r"\s+", " ", piece))
     if end_word < len(word_positions):
         parts.append(" …")
-    return Markup("").join(parts)
+    escaped = str(escape("".join(parts)))
+    return Markup(escaped.replace(OPEN, "<mark>").replace(CLOSE, "</mark>"))
 
 
 def mark_all(text: str, query: Query) -> Markup:

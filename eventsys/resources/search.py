@@ -147,7 +147,12 @@ def _filtered(query, filters: Filters):
 
 
 def _ranked(query: analysis.Query):
-    """(select of resource id and rank, the order) for a text query, per backend."""
+    """(select of resource id and rank, the order) for a text query.
+
+    Each backend matches and ranks in its index table alone, as a MATERIALIZED CTE of
+    (id, rank): SQLite's bm25() works only in a query on the FTS table, and its
+    planner may otherwise repeat the match for every row of `resources`; PostgreSQL
+    would otherwise carry every matching tsvector through the count and the sort."""
     if _dialect() == "postgresql":
         index = table(INDEX_TABLE, column("resource_id", Integer), column("document"))
         norwegian = literal_column("'norwegian'::regconfig")
@@ -158,24 +163,20 @@ def _ranked(query: analysis.Query):
                 func.plainto_tsquery(english, word)
             )
             tsquery = either if tsquery is None else tsquery.op("&&")(either)
-        rank = func.ts_rank(index.c.document, tsquery)
-        stmt = (
-            select(Resource.id, rank.label("rank"))
-            .join(index, index.c.resource_id == Resource.id)
-            .where(index.c.document.op("@@")(tsquery))
+        ranked = select(
+            index.c.resource_id.label("id"), func.ts_rank(index.c.document, tsquery).label("rank")
+        ).where(index.c.document.op("@@")(tsquery))
+    else:
+        index = table(INDEX_TABLE, column("rowid", Integer))
+        bm25 = literal_column(f"bm25({INDEX_TABLE}, {', '.join(map(str, BM25_WEIGHTS))})")
+        ranked = select(index.c.rowid.label("id"), bm25.label("rank")).where(
+            literal_column(INDEX_TABLE).op("MATCH")(query.fts5())
         )
-        return stmt, [rank.desc(), Resource.id.desc()]
-    # FTS5's bm25() works only in a query on the FTS table itself: rank there, then join.
-    index = table(INDEX_TABLE, column("rowid", Integer))
-    bm25 = literal_column(f"bm25({INDEX_TABLE}, {', '.join(map(str, BM25_WEIGHTS))})")
-    ranked = (
-        select(index.c.rowid.label("id"), bm25.label("rank"))
-        .where(literal_column(INDEX_TABLE).op("MATCH")(query.fts5()))
-        .subquery("ranked")
-    )
-    rank = ranked.c.rank
-    stmt = select(Resource.id, rank.label("rank")).join(ranked, ranked.c.id == Resource.id)
-    return stmt, [rank.asc(), Resource.id.desc()]
+    cte = ranked.cte("ranked").prefix_with("MATERIALIZED")
+    stmt = select(Resource.id, cte.c.rank.label("rank")).join(cte, cte.c.id == Resource.id)
+    # ts_rank: higher is better; bm25: lower is better.
+    order = [cte.c.rank.desc() if _dialect() == "postgresql" else cte.c.rank.asc()]
+    return stmt, [*order, Resource.id.desc()]
 
 
 def search(
@@ -185,21 +186,30 @@ def search(
     best first; without `q`, the newest first (conferences: the soonest first)."""
     query = analysis.Query.parse(q)
     page = max(1, page)
-    total = func.count().over().label("total")
+    offset = (page - 1) * per_page
     if query:
-        stmt, order = _ranked(query)
+        # Ranking needs every match anyway, so the total comes with the page.
+        ranked, order = _ranked(query)
+        matching = _filtered(ranked, filters)
+        stmt = matching.add_columns(func.count().over().label("total")).order_by(*order)
+        rows = db.session.execute(stmt.limit(per_page).offset(offset)).all()
+        if rows:
+            total = rows[0].total
+        elif page == 1:
+            total = 0
+        else:  # past the last page: the count alone
+            total = db.session.scalar(select(func.count()).select_from(matching.subquery()))
     else:
-        stmt = select(Resource.id, literal_column("0").label("rank"))
+        # Browsing: the page walks the date index and stops after it; the total is a
+        # count of its own (a window count would read and sort every record).
         if filters.kind == ResourceKind.conference:
             order = [Resource.starts_on.asc(), Resource.id]
         else:
             order = [Resource.published_at.desc(), Resource.id.desc()]
-    stmt = _filtered(stmt.add_columns(total), filters).order_by(*order)
-    rows = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).all()
-    results = Results(page=page, per_page=per_page, total=rows[0].total if rows else 0)
-    if not rows and page > 1:
-        # Past the last page: the count alone.
-        results.total = db.session.scalar(_filtered(select(func.count(Resource.id)), filters)) or 0
+        stmt = _filtered(select(Resource.id), filters).order_by(*order)
+        rows = db.session.execute(stmt.limit(per_page).offset(offset)).all()
+        total = db.session.scalar(_filtered(select(func.count(Resource.id)), filters))
+    results = Results(page=page, per_page=per_page, total=total or 0)
     ids = [row.id for row in rows]
     loaded = {
         r.id: r

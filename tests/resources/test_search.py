@@ -132,3 +132,20 @@ def test_theme_names_are_searchable_in_both_languages(app, make_resource):
     make_resource("Studentboliger", themes=["student_finances"])
     assert _search(app, "frafall")[0] == ["Kollokviegrupper"]
     assert _search(app, "dropout")[0] == ["Kollokviegrupper"]
+
+
+def test_pages_and_totals(app, make_resource):
+    from eventsys.resources import search
+
+    for n in range(5):
+        make_resource(f"Frafall {n}")
+    make_resource("Studentøkonomi")
+    with app.app_context():
+        first = search.search("frafall", page=1, per_page=2)
+        last = search.search("frafall", page=3, per_page=2)
+        beyond = search.search("frafall", page=9, per_page=2)
+        browse = search.search(None, page=2, per_page=4)
+    assert (first.total, first.pages, len(first.hits)) == (5, 3, 2)
+    assert (last.total, len(last.hits)) == (5, 1)
+    assert (beyond.total, beyond.hits) == (5, [])
+    assert (browse.total, len(browse.hits)) == (6, 2)
