@@ -94,6 +94,8 @@ def highlight(text: str, query: Query, width: int = 30) -> Markup:
     start_word = 0 if first is None else max(0, first - width // 3)
     end_word = min(len(word_positions), start_word + width)
     start, end = word_positions[start_word], word_positions[end_word - 1]
+    if end_word == len(word_positions):
+        end = len(tokens) - 1  # the text's own ending (a full stop, say)
     # Plain text with the matches between two control characters (which no stored
     # text holds), escaped once, then the marks put in: one escape per snippet, not
     # one per word.
