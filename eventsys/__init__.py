@@ -69,6 +69,7 @@ def import_models() -> None:
     from eventsys.organisations import models as _org  # noqa: F401
     from eventsys.payments import models as _payments  # noqa: F401
     from eventsys.registration import models as _registration  # noqa: F401
+    from eventsys.resources import models as _resources  # noqa: F401
     from eventsys.themes import models as _themes  # noqa: F401
 
 
@@ -147,6 +148,7 @@ def register_blueprints(app: Flask) -> None:
     from eventsys.public.views import bp as public_bp
     from eventsys.registration.event_pages import bp as events_bp
     from eventsys.registration.views import bp as registration_bp
+    from eventsys.resources.views import bp as resources_bp
     from eventsys.themes.views import bp as themes_bp
 
     app.register_blueprint(public_bp)
@@ -158,6 +160,7 @@ def register_blueprints(app: Flask) -> None:
     # (the OpenAPI document is built from what is registered by then).
     from eventsys.api import views as _api_views  # noqa: F401
     from eventsys.finance import api as _finance_api  # noqa: F401
+    from eventsys.resources import api as _resources_api  # noqa: F401
 
     api.init_app(app)
     app.register_blueprint(payments_bp)
@@ -166,6 +169,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(finance_bp)
     app.register_blueprint(documents_bp)
     app.register_blueprint(themes_bp)
+    app.register_blueprint(resources_bp)
 
 
 def register_rate_limits(app: Flask) -> None:
