@@ -43,6 +43,8 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     SECRET_KEY = os.environ.get("SECRET_KEY")
     EVENTSYS_BASE_URL = os.environ.get("EVENTSYS_BASE_URL", "http://localhost:5000").rstrip("/")
+    # The mailto: address in newsletters' List-Unsubscribe (default: the sender's).
+    NEWSLETTER_UNSUBSCRIBE_MAILTO = os.environ.get("NEWSLETTER_UNSUBSCRIBE_MAILTO", "")
     EVENTSYS_TIMEZONE = os.environ.get("EVENTSYS_TIMEZONE", "Europe/Oslo")
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
@@ -120,6 +122,9 @@ class Config:
     )
     RATELIMIT_MAIL_PER_IP = os.environ.get("EVENTSYS_RATELIMIT_MAIL_PER_IP", "20 per hour")
     RATELIMIT_API = os.environ.get("EVENTSYS_RATELIMIT_API", "300 per minute")
+    RATELIMIT_FORUM_POSTS = os.environ.get(
+        "EVENTSYS_RATELIMIT_FORUM_POSTS", "3 per minute; 20 per hour"
+    )
     # Proxies in front of the app (nginx: 1) whose X-Forwarded-For is trusted, so rate
     # limits see the client's address and not the proxy's.
     TRUSTED_PROXIES = _int("EVENTSYS_TRUSTED_PROXIES", 0)

@@ -65,9 +65,12 @@ def import_models() -> None:
     from eventsys.auth import models as _auth  # noqa: F401
     from eventsys.events import models as _events  # noqa: F401
     from eventsys.finance import models as _finance  # noqa: F401
+    from eventsys.forum import models as _forum  # noqa: F401
     from eventsys.mail import models as _mail  # noqa: F401
+    from eventsys.newsletters import models as _newsletters  # noqa: F401
     from eventsys.organisations import models as _org  # noqa: F401
     from eventsys.payments import models as _payments  # noqa: F401
+    from eventsys.people import models as _people  # noqa: F401
     from eventsys.registration import models as _registration  # noqa: F401
     from eventsys.resources import models as _resources  # noqa: F401
     from eventsys.themes import models as _themes  # noqa: F401
@@ -78,6 +81,7 @@ def connect_listeners() -> None:
     registration/signals.py). Connecting twice is harmless."""
     from eventsys.arshjul import listeners as _arshjul  # noqa: F401
     from eventsys.payments import listeners as _payments  # noqa: F401
+    from eventsys.people import listeners as _people  # noqa: F401
 
 
 def register_extensions(app: Flask) -> None:
@@ -142,8 +146,11 @@ def register_blueprints(app: Flask) -> None:
     from eventsys.auth.views import bp as auth_bp
     from eventsys.finance.views import bp as finance_bp
     from eventsys.finance.views import documents_bp
+    from eventsys.forum.views import bp as forum_bp
+    from eventsys.newsletters.views import bp as newsletters_bp
     from eventsys.organisations.views import bp as organisations_bp
     from eventsys.payments.views import bp as payments_bp
+    from eventsys.people.views import bp as people_bp
     from eventsys.privacy.views import bp as privacy_bp
     from eventsys.public.views import bp as public_bp
     from eventsys.registration.event_pages import bp as events_bp
@@ -160,6 +167,9 @@ def register_blueprints(app: Flask) -> None:
     # (the OpenAPI document is built from what is registered by then).
     from eventsys.api import views as _api_views  # noqa: F401
     from eventsys.finance import api as _finance_api  # noqa: F401
+    from eventsys.forum import api as _forum_api  # noqa: F401
+    from eventsys.newsletters import api as _newsletters_api  # noqa: F401
+    from eventsys.people import api as _people_api  # noqa: F401
     from eventsys.resources import api as _resources_api  # noqa: F401
 
     api.init_app(app)
@@ -170,6 +180,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(documents_bp)
     app.register_blueprint(themes_bp)
     app.register_blueprint(resources_bp)
+    app.register_blueprint(forum_bp)
+    app.register_blueprint(newsletters_bp)
+    app.register_blueprint(people_bp)
 
 
 def register_rate_limits(app: Flask) -> None:

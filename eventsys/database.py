@@ -122,7 +122,7 @@ event.listen(OrmSession, "after_soft_rollback", _forget_callbacks_on_rollback)
 # indexes: an FTS5 virtual table on SQLite, a tsvector table on PostgreSQL). The
 # model/migration comparison (Alembic autogenerate and tests/test_migrations.py)
 # leaves them, and FTS5's shadow tables, out.
-HAND_MADE_TABLES = ("resource_search",)
+HAND_MADE_TABLES = ("resource_search", "forum_search")
 
 
 def include_name(name, type_, parent_names) -> bool:

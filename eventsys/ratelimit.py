@@ -138,6 +138,24 @@ def logged_in_person() -> str:
     return "session:" + str(session.get("_user_id") or client_address())
 
 
+def signed_in_user() -> str:
+    """The person behind the login session, so a limit holds across their sessions and
+    devices. Read on a connection of its own, closed at once: the request's session has
+    not begun, and the counter's write must not wait behind it."""
+    from flask import session
+
+    from eventsys.auth.models import UserSession
+
+    secret = str(session.get("_user_id") or "")
+    if not secret or len(secret) > 100:
+        return "ip:" + client_address()
+    with db.engine.connect() as conn:
+        user_id = conn.execute(
+            select(UserSession.user_id).where(UserSession.secret_hash == UserSession.hash(secret))
+        ).scalar()
+    return f"user:{user_id}" if user_id else "ip:" + client_address()
+
+
 def api_client() -> str:
     """The API token (its first characters are enough to tell tokens apart), else the IP."""
     header = request.headers.get("Authorization", "")
@@ -168,6 +186,11 @@ def _limits_of(app: Flask) -> dict[str, list[tuple[str, object]]]:
         # Both ask for the current password (a guess each) and the first sends a mail.
         "auth.change_email": [(cfg["RATELIMIT_MAIL_PER_ADDRESS"], logged_in_person)],
         "auth.change_password": [(cfg["RATELIMIT_LOGIN_PER_ADDRESS"], logged_in_person)],
+        # Forum posts (threads and replies), per person, on pages and in the API.
+        "forum.new_thread": [(cfg["RATELIMIT_FORUM_POSTS"], signed_in_user)],
+        "forum.reply": [(cfg["RATELIMIT_FORUM_POSTS"], signed_in_user)],
+        "api.create_thread": [(cfg["RATELIMIT_FORUM_POSTS"], api_client)],
+        "api.create_post": [(cfg["RATELIMIT_FORUM_POSTS"], api_client)],
     }
 
 

@@ -32,10 +32,16 @@ def queue(
     template: str,
     locale: str | None = None,
     attachments: list[tuple[str, str, bytes]] | None = None,
+    headers: dict[str, str] | None = None,
+    html: str | None = None,
+    flush: bool = True,
     **context,
 ) -> OutboundMail:
     """Render templates/email/<template>.txt (first line "Subject: …") in the
-    recipient's language and queue it in the current transaction."""
+    recipient's language and queue it in the current transaction. `headers` are added
+    as they are (List-Unsubscribe, say); `html` becomes an HTML alternative part.
+    Many at once (a newsletter batch): `flush=False` and one flush after them all, so
+    the rows go to the database in one multi-row INSERT."""
     locale = locale or current_app.config["BABEL_DEFAULT_LOCALE"]
     context.setdefault("base_url", current_app.config["EVENTSYS_BASE_URL"])
     with force_locale(locale):
@@ -49,6 +55,8 @@ def queue(
         # message unsendable, or add headers of its own).
         subject=one_line(first.removeprefix("Subject:")),
         body_text=body.strip() + "\n",
+        body_html=html,
+        headers=dict(headers or {}),
         attachments=[
             {
                 "filename": name,
@@ -59,7 +67,8 @@ def queue(
         ],
     )
     db.session.add(message)
-    db.session.flush()
+    if flush:
+        db.session.flush()
     return message
 
 
@@ -70,7 +79,11 @@ def _build(message: OutboundMail) -> EmailMessage:
     msg["Subject"] = one_line(message.subject)
     msg["Date"] = formatdate(localtime=True)
     msg["Message-ID"] = make_msgid(domain="eventsys")
+    for name, value in (message.headers or {}).items():
+        msg[name] = value
     msg.set_content(message.body_text)
+    if message.body_html:
+        msg.add_alternative(message.body_html, subtype="html")
     for att in message.attachments or []:
         maintype, _, subtype = att["content_type"].partition("/")
         msg.add_attachment(
