@@ -78,6 +78,33 @@ class Config:
     # Sent e-mails (their text) are kept this long, then deleted.
     SENT_MAIL_RETENTION_DAYS = _int("EVENTSYS_SENT_MAIL_RETENTION_DAYS", 90)
 
+    # Request bodies: the upload limit (forms with files) for everything, and a lower
+    # one for JSON (the API) and webhooks. Larger requests are answered 413 unread.
+    MAX_CONTENT_LENGTH = _int("EVENTSYS_MAX_UPLOAD_MB", 20) * 1024 * 1024
+    MAX_JSON_BYTES = _int("EVENTSYS_MAX_JSON_BYTES", 1024 * 1024)
+
+    # Rate limits (Flask-Limiter syntax; counted in the database, shared by every
+    # worker and host). Login attempts per address and per IP; mails (sign-up, password
+    # reset, verification, e-mail change) per address and per IP; the API per token.
+    RATELIMIT_ENABLED = _bool("EVENTSYS_RATELIMIT_ENABLED", True)
+    RATELIMIT_LOGIN_PER_ADDRESS = os.environ.get(
+        "EVENTSYS_RATELIMIT_LOGIN_PER_ADDRESS", "10 per 15 minutes; 50 per day"
+    )
+    RATELIMIT_LOGIN_PER_IP = os.environ.get(
+        "EVENTSYS_RATELIMIT_LOGIN_PER_IP", "30 per minute; 300 per day"
+    )
+    RATELIMIT_MAIL_PER_ADDRESS = os.environ.get(
+        "EVENTSYS_RATELIMIT_MAIL_PER_ADDRESS", "3 per 15 minutes; 10 per day"
+    )
+    RATELIMIT_MAIL_PER_IP = os.environ.get("EVENTSYS_RATELIMIT_MAIL_PER_IP", "20 per hour")
+    RATELIMIT_API = os.environ.get("EVENTSYS_RATELIMIT_API", "300 per minute")
+    # Proxies in front of the app (nginx: 1) whose X-Forwarded-For is trusted, so rate
+    # limits see the client's address and not the proxy's.
+    TRUSTED_PROXIES = _int("EVENTSYS_TRUSTED_PROXIES", 0)
+
+    # A login session ends on the server after this many days (or at logout).
+    SESSION_MAX_AGE_DAYS = _int("EVENTSYS_SESSION_DAYS", 14)
+
     VERIFY_TOKEN_MAX_AGE = 3 * 24 * 3600
     RESET_TOKEN_MAX_AGE = 2 * 3600
 
@@ -119,6 +146,9 @@ class TestConfig(Config):
     PASSWORD_HASH_MEMORY_COST = 1024
     PASSWORD_HASH_PARALLELISM = 1
     SQLITE_BUSY_TIMEOUT_MS = 30_000
+    # The suite logs in hundreds of times from one address; the rate-limit tests
+    # switch the limits on in an app of their own.
+    RATELIMIT_ENABLED = _bool("EVENTSYS_RATELIMIT_ENABLED", False)
     # Test-only: switch the seat lock off to show that the concurrency test catches
     # the race (never honoured outside TestConfig).
     EVENTSYS_DISABLE_LOCKING = _bool("EVENTSYS_DISABLE_LOCKING")

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlalchemy.exc import OperationalError
 
-from eventsys import database, mail
+from eventsys import database, mail, ratelimit
 from eventsys.arshjul import operations as arshjul
 from eventsys.database import utcnow
 from eventsys.extensions import db
@@ -75,6 +75,7 @@ def run(now: datetime | None = None) -> list[str]:
 
     purged = privacy.purge_needs(now)
     old_mail = privacy.purge_sent_mail(now)
+    ratelimit.purge_expired(now)
     database.commit()
     report.append(
         f"personal data: needs deleted from {purged} registration(s), {old_mail} old e-mail(s)"

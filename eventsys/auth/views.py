@@ -45,6 +45,7 @@ def _log_in(user) -> None:
     session.clear()
     if lang:
         session["lang"] = lang
+    operations.start_session(user)
     login_user(user)
 
 
@@ -105,6 +106,8 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    if current_user.is_authenticated:
+        operations.end_session(current_user.session_secret)
     logout_user()
     lang = session.get("lang")
     session.clear()
@@ -180,6 +183,9 @@ def change_password():
 def change_email():
     form = ChangeEmailForm(prefix="email")
     if form.validate_on_submit():
+        if not operations.password_matches(current_user, form.current.data):
+            form.current.errors.append(_("The current password is wrong."))
+            return _render_account(email_form=form)
         operations.request_email_change(current_user, form.email.data)
         flash(
             _(

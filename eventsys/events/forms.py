@@ -21,6 +21,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from eventsys.database import current_timezone
 from eventsys.events import rules
+from eventsys.validators import SingleLine
 
 KIND_LABELS = {
     "seminar": _l("Seminar"),
@@ -138,7 +139,7 @@ def _optional_int(value):
 class EventForm(FlaskForm):
     title = StringField(
         _l("Title"),
-        validators=[DataRequired(message=_l("Enter a title.")), Length(max=200)],
+        validators=[SingleLine(), DataRequired(message=_l("Enter a title.")), Length(max=200)],
     )
     description = TextAreaField(
         _l("Description"),
@@ -164,12 +165,12 @@ class EventForm(FlaskForm):
     )
     venue = StringField(
         _l("Venue"),
-        validators=[Optional(), Length(max=300)],
+        validators=[SingleLine(), Optional(), Length(max=300)],
         description=_l("Address and room. Needed for events on site and hybrid events."),
     )
     online_url = URLField(
         _l("Link for online participation"),
-        validators=[Optional(), Length(max=500)],
+        validators=[SingleLine(), Optional(), Length(max=500)],
         description=_l(
             "Starts with https://. Needed for online and hybrid events; shown only to "
             "participants with a confirmed place."

@@ -19,6 +19,7 @@ from eventsys import outbox
 from eventsys.clock import utcnow
 from eventsys.extensions import db
 from eventsys.mail.models import OutboundMail
+from eventsys.text import one_line
 
 log = logging.getLogger("eventsys.mail")
 
@@ -44,7 +45,9 @@ def queue(
         raise ValueError(f"email/{template}.txt must start with a 'Subject:' line")
     message = OutboundMail(
         recipient=recipient,
-        subject=first.removeprefix("Subject:").strip(),
+        # A header is one line whatever the text (a title with a CR would make the
+        # message unsendable, or add headers of its own).
+        subject=one_line(first.removeprefix("Subject:")),
         body_text=body.strip() + "\n",
         attachments=[
             {
@@ -64,7 +67,7 @@ def _build(message: OutboundMail) -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
     msg["To"] = message.recipient
-    msg["Subject"] = message.subject
+    msg["Subject"] = one_line(message.subject)
     msg["Date"] = formatdate(localtime=True)
     msg["Message-ID"] = make_msgid(domain="eventsys")
     msg.set_content(message.body_text)

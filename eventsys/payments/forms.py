@@ -3,19 +3,27 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from eventsys.validators import SingleLine
+
 
 class InvoiceForm(FlaskForm):
     organisation_name = StringField(
-        _l("Employer or organisation to invoice"), validators=[Optional(), Length(max=200)]
+        _l("Employer or organisation to invoice"),
+        validators=[SingleLine(), Optional(), Length(max=200)],
     )
     org_number = StringField(
         _l("Organisation number"),
-        validators=[DataRequired(message=_l("Enter the organisation number.")), Length(max=30)],
+        validators=[
+            SingleLine(),
+            DataRequired(message=_l("Enter the organisation number.")),
+            Length(max=30),
+        ],
         description=_l("9 digits, e.g. 974 767 880."),
     )
     reference = StringField(
         _l("Invoice reference"),
         validators=[
+            SingleLine(),
             DataRequired(message=_l("Enter the invoice reference your employer needs.")),
             Length(max=200),
         ],
@@ -45,7 +53,11 @@ class InvoiceForm(FlaskForm):
 class TransferForm(FlaskForm):
     name = StringField(
         _l("Your colleague's full name"),
-        validators=[DataRequired(message=_l("Enter your colleague's name.")), Length(max=200)],
+        validators=[
+            SingleLine(),
+            DataRequired(message=_l("Enter your colleague's name.")),
+            Length(max=200),
+        ],
     )
     email = EmailField(
         _l("Your colleague's e-mail address"),

@@ -26,6 +26,8 @@ class Payment(db.Model):
     """The fee a tier-2 participant owes for a seat: one per registration."""
 
     __tablename__ = "payments"
+    # Ids appear in links: SQLite must never hand a deleted one out again.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     registration_id: Mapped[int] = mapped_column(

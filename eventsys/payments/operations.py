@@ -725,6 +725,9 @@ def transfer_seat(
     reg.organisation_id = affiliation.organisation.id if affiliation.organisation else None
     _log(reg, "transfer", actor, f"{old} → {reg.name} <{reg.email}>")
     db.session.flush()
+    # A new tier means a new fee: an owner-staff colleague owes nothing (an unpaid
+    # payment goes, so no reminder and no release), a non-member owes it.
+    on_fee_changed(reg)
     on_seat(reg, event, now)
     registration.notify(reg, "confirmed")
     return reg
