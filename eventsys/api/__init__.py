@@ -53,11 +53,13 @@ def authenticate():
 def refuse_a_body_that_is_not_an_object():
     """Every body is a JSON object, also for calls that need none (an empty body is
     fine there): an array, a string or broken JSON is a 400 before any view runs."""
-    if (
-        request.method in BODY_METHODS
-        and request.get_data(cache=True)
-        and not isinstance(request.get_json(silent=True), dict)
-    ):
+    if request.method not in BODY_METHODS or not request.get_data(cache=True):
+        return
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than the JSON parser goes
+        data = None
+    if not isinstance(data, dict):
         raise invalid_json()
 
 

@@ -1,4 +1,4 @@
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -132,13 +132,51 @@ def stripe_webhook():
         event = gateway.verify_webhook(payload, request.headers.get("Stripe-Signature"))
     except gateway.SignatureError:
         return {"error": {"code": "bad_signature", "message": "Signature check failed."}}, 400
+    except gateway.PayloadError:
+        return {"error": {"code": "bad_payload", "message": "Not a Stripe event."}}, 400
+    if not _well_formed(event):
+        current_app.logger.warning("Signed webhook that is not a Stripe event: %.200r", event)
+        return {"error": {"code": "bad_payload", "message": "Not a Stripe event."}}, 400
     try:
         outcome = operations.handle_stripe_event(event)
-    except gateway.GatewayError:
+    except gateway.GatewayError as exc:
+        if exc.code == "unknown_session":
+            # A session eventsys never made (another system on the account, or a
+            # forged id): acknowledged once, so Stripe stops retrying, and logged.
+            current_app.logger.warning(
+                "Stripe event %s names a Checkout Session unknown to Stripe's API: %s",
+                event["id"],
+                event["data"]["object"].get("id"),
+            )
+            return {"received": True, "outcome": "unknown_session"}
         # Could not re-read from Stripe: answer 503 so Stripe retries (nothing is kept).
         db.session.rollback()
         return {"error": {"code": "retry", "message": "Stripe unreachable; retry."}}, 503
     return {"received": True, "outcome": outcome}
+
+
+def _well_formed(event) -> bool:
+    """The shape every handled Stripe event has; anything else is refused with 400."""
+    if not (
+        isinstance(event, dict)
+        and isinstance(event.get("id"), str)
+        and 0 < len(event["id"]) <= 255
+        and isinstance(event.get("type"), str)
+        and isinstance(event.get("data"), dict)
+        and isinstance(event["data"].get("object"), dict)
+    ):
+        return False
+    obj = event["data"]["object"]
+    if event["type"].startswith("checkout.session."):
+        return isinstance(obj.get("id"), str) and len(obj["id"]) <= 255
+    if event["type"] == "charge.refunded":
+        amount = obj.get("amount_refunded", 0)
+        return (
+            isinstance(obj.get("payment_intent"), str | None)
+            and isinstance(amount, int)
+            and 0 <= amount <= 2**31 - 1
+        )
+    return True
 
 
 @bp.route("/invoices/<int:invoice_id>")
