@@ -33,9 +33,12 @@ messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o $(TRANSLATIONS)/messages.pot --sort-by-file --no-location --omit-header .
 	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching --omit-header --no-location
 
+# The mail worker runs beside gunicorn and stops with it.
 run: install translations
 	$(FLASK) db upgrade
 	$(FLASK) eventsys demo
+	$(FLASK) eventsys worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(BIN)/gunicorn --workers 3 --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
 
 lint: $(STAMP)

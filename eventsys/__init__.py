@@ -41,6 +41,7 @@ def create_app(config=None) -> Flask:
     # database error.
     app.url_map.converters["int"] = DatabaseId
     import_models()
+    connect_listeners()
     register_extensions(app)
     register_blueprints(app)
     register_rate_limits(app)
@@ -67,6 +68,14 @@ def import_models() -> None:
     from eventsys.organisations import models as _org  # noqa: F401
     from eventsys.payments import models as _payments  # noqa: F401
     from eventsys.registration import models as _registration  # noqa: F401
+    from eventsys.themes import models as _themes  # noqa: F401
+
+
+def connect_listeners() -> None:
+    """The domain signals' listeners, each in the package that cares (see
+    registration/signals.py). Connecting twice is harmless."""
+    from eventsys.arshjul import listeners as _arshjul  # noqa: F401
+    from eventsys.payments import listeners as _payments  # noqa: F401
 
 
 def register_extensions(app: Flask) -> None:
@@ -107,25 +116,31 @@ def select_locale() -> str:
 
 
 def register_blueprints(app: Flask) -> None:
-    from eventsys.api import bp as api_bp
+    from eventsys import api
     from eventsys.arshjul.views import bp as arshjul_bp
     from eventsys.auth.views import bp as auth_bp
-    from eventsys.events.views import bp as events_bp
     from eventsys.organisations.views import bp as organisations_bp
     from eventsys.payments.views import bp as payments_bp
     from eventsys.privacy.views import bp as privacy_bp
     from eventsys.public.views import bp as public_bp
+    from eventsys.registration.event_pages import bp as events_bp
     from eventsys.registration.views import bp as registration_bp
+    from eventsys.themes.views import bp as themes_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(organisations_bp)
     app.register_blueprint(events_bp)
     app.register_blueprint(registration_bp)
-    app.register_blueprint(api_bp)
+    # The JSON API: import each module with endpoints, then register the blueprint
+    # (the OpenAPI document is built from what is registered by then).
+    from eventsys.api import views as _api_views  # noqa: F401
+
+    api.init_app(app)
     app.register_blueprint(payments_bp)
     app.register_blueprint(arshjul_bp)
     app.register_blueprint(privacy_bp)
+    app.register_blueprint(themes_bp)
 
 
 def register_rate_limits(app: Flask) -> None:
@@ -138,7 +153,9 @@ def register_rate_limits(app: Flask) -> None:
 
         count = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
-    app.extensions["eventsys_limiter"] = ratelimit.init_app(app)
+    from eventsys.api import bp as api_bp
+
+    app.extensions["eventsys_limiter"] = ratelimit.init_app(app, api_bp)
 
 
 JSON_BODY_PATHS = ("/api/", "/stripe/webhook")
@@ -160,27 +177,6 @@ def register_request_hooks(app: Flask) -> None:
             request.max_content_length = limit
         if limit is not None and (request.content_length or 0) > limit:
             abort(413)
-
-    @app.before_request
-    def api_bodies_are_json_objects():
-        """Every API body is a JSON object: another type at the top level, JSON nested
-        deeper than the parser goes, or text that is not JSON is a 400 before any view
-        looks at it."""
-        if request.blueprint != "api" or request.method not in ("POST", "PUT", "PATCH"):
-            return None
-        if not request.get_data(cache=True).strip():
-            return None  # routes without a body (cancel, accept) take none
-        try:
-            data = request.get_json(force=True, silent=False)
-        except (ValueError, RecursionError, HTTPException):
-            data = None
-        if not isinstance(data, dict):
-            return _error_response(
-                400,
-                "invalid_json",
-                "The body must be a JSON object (Content-Type: application/json).",
-            )
-        return None
 
     @app.after_request
     def finish_request(response):
@@ -328,8 +324,10 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from eventsys import formatting
+    from eventsys.content import markdown
 
     app.jinja_env.filters.update(formatting.FILTERS)
+    app.jinja_env.filters["markdown"] = markdown.render
 
     @app.context_processor
     def inject():

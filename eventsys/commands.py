@@ -67,3 +67,21 @@ def tick():
 
     for line in ticking.run():
         click.echo(line)
+
+
+@eventsys_cli.command("worker")
+@click.option("--once", is_flag=True, help="One pass over everything due, then exit.")
+@click.option("--poll", default=1.0, show_default=True, help="Seconds to wait when idle.")
+def worker(once, poll):
+    """Deliver e-mail from the outbox (and other after-commit work) until stopped.
+
+    Run one or more beside the web server; several on several hosts are safe (rows are
+    claimed). SIGTERM or SIGINT ends it after the current message."""
+    from eventsys import working
+
+    passes = working.Worker(poll_seconds=poll)
+    passes.stop_on_signals()
+    if once:
+        click.echo(f"worker: {passes.drain()} item(s) done")
+        return
+    passes.run_forever()

@@ -137,7 +137,11 @@ def test_every_page_meets_wcag_21_aa(browser, site):
             "/organiser/arshjul/new",
         ],
         "okonomi@nettverket.no": ["/finance/invoices"],
-        "admin@nettverket.no": ["/admin/organisations/", "/admin/organisations/new"],
+        "admin@nettverket.no": [
+            "/admin/organisations/",
+            "/admin/organisations/new",
+            "/admin/themes/",
+        ],
     }
     problems = []
     for who, paths in pages.items():
@@ -197,3 +201,32 @@ def test_register_for_an_event_with_the_keyboard_only(browser, site):
     page.wait_for_load_state()
     assert "plass" in page.locator(".flashes").inner_text().lower()
     context.close()
+
+
+@pytest.mark.slow
+def test_header_fits_on_a_desktop_and_marks_required_fields_in_the_label(browser, site):
+    """At 1280 px no menu entry wraps and the staff menu is one row; the logo shows;
+    "(må fylles ut)" is part of each label, in the same place on every field."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    _login(page, site, "admin@nettverket.no")
+    page.goto(site["url"] + "/events")
+    assert page.locator("header img.brand-logo").is_visible()
+    for link in page.locator("header a, header button").all():
+        box = link.bounding_box()
+        line = float(
+            page.evaluate(
+                "(e) => parseFloat(getComputedStyle(e).lineHeight)", link.element_handle()
+            )
+        )
+        assert box["height"] < 2 * line, f"{link.inner_text()!r} wraps"
+    staff = page.get_by_role("navigation", name="Administrasjon").get_by_role("link")
+    assert staff.count() >= 3
+    assert len({round(link.bounding_box()["y"]) for link in staff.all()}) == 1
+    context.close()
+
+    page = browser.new_context().new_page()
+    page.goto(site["url"] + "/signup")
+    email_label = page.locator("label[for=email]")
+    assert "(må fylles ut)" in email_label.inner_text()
+    assert page.get_by_label("E-postadresse").is_visible()

@@ -850,17 +850,12 @@ def send_due_reminders(now: datetime) -> int:
 
 def _claim_reminder(item_id: int, key: str, user_id: int) -> ReminderSent | None:
     """Insert the log row in a savepoint; None when it exists (sent by another tick)."""
-    # The savepoint's rollback also runs the session's after_rollback hook, which
-    # forgets the e-mails queued so far in this transaction; they are still in it.
-    queued = list(db.session.info.get("queued_mail", []))
     try:
         with db.session.begin_nested():
             entry = ReminderSent(item_id=item_id, occurrence_key=key, user_id=user_id)
             db.session.add(entry)
             db.session.flush()
     except IntegrityError:
-        if queued:
-            db.session.info["queued_mail"] = queued
         log.info("reminder %s/%s for user %s was sent by another run", item_id, key, user_id)
         return None
     return entry

@@ -15,7 +15,6 @@ from eventsys.auth.forms import (
     SignupForm,
 )
 from eventsys.database import writes_database
-from eventsys.organisations.operations import affiliation_for
 
 bp = Blueprint("auth", __name__)
 
@@ -162,9 +161,7 @@ def _render_account(status=None, **forms):
     forms.setdefault("password_form", ChangePasswordForm(prefix="pw"))
     forms.setdefault("email_form", ChangeEmailForm(prefix="email"))
     has_errors = any(f.errors for f in forms.values())
-    return render_template(
-        "auth/account.html", affiliation=affiliation_for(current_user), **forms
-    ), status or (422 if has_errors else 200)
+    return render_template("auth/account.html", **forms), status or (422 if has_errors else 200)
 
 
 @bp.route("/account/password", methods=["POST"])

@@ -5,7 +5,10 @@ organisations, observers and non-owners, users of every role, and events in ever
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
+import holidays
+from dateutil.rrule import MONTHLY, TH, rrule
 from sqlalchemy import select
 
 from eventsys.auth import operations as accounts
@@ -18,6 +21,8 @@ from eventsys.registration.models import Registration
 from eventsys.registration.rules import State
 
 DEMO_PASSWORD = "demo-passord-2026"
+OSLO = ZoneInfo("Europe/Oslo")
+NORWEGIAN_HOLIDAYS = holidays.Norway(years=range(2024, 2032))
 
 # name, org number, kind, domains, staff band (None for welfare organisations)
 OWNERS = [
@@ -128,11 +133,32 @@ GUESTS = [
 
 def _at(days: float, hour: int = 9, minute: int = 0) -> datetime:
     """A time `days` from today at hour:minute Oslo time (as UTC)."""
-    from zoneinfo import ZoneInfo
+    day = (datetime.now(OSLO) + timedelta(days=days)).date()
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=OSLO).astimezone(UTC)
 
-    oslo = ZoneInfo("Europe/Oslo")
-    day = (datetime.now(oslo) + timedelta(days=days)).date()
-    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=oslo).astimezone(UTC)
+
+def _workday(days: int, length: int = 1) -> int:
+    """The first offset from today, at or after `days`, that starts `length` working days
+    in a row in Norway: seminars are not held on weekends or public holidays."""
+    today = datetime.now(OSLO).date()
+    offset = days
+    while not all(_is_workday(today + timedelta(days=offset + n)) for n in range(length)):
+        offset += 1 if days >= 0 else -1
+    return offset
+
+
+def _is_workday(day: date) -> bool:
+    # Christmas week to New Year (romjul) is holiday at every institution.
+    romjul = day.month == 12 and day.day >= 22
+    return day.weekday() < 5 and day not in NORWEGIAN_HOLIDAYS and not romjul
+
+
+def _conference_day() -> int:
+    """Days until the national conference: the third Thursday of November, the date the
+    årshjul's conference item names (this year's if still ahead, else next year's)."""
+    today = datetime.now(OSLO).date()
+    first = rrule(MONTHLY, bymonth=11, byweekday=TH(3), dtstart=today, count=1)[0].date()
+    return (first - today).days
 
 
 def _event(organiser, status="published", **values):
@@ -167,6 +193,7 @@ def load_events(users) -> list[str]:
     sammen = db.session.scalar(select(Organisation).where(Organisation.name.like("Sammen%")))
     now = datetime.now(UTC)
 
+    day = _workday(24)
     open_seminar = _event(
         organiser,
         title="Trepartssamarbeid i praksis: lærested, samskipnad og studenter",
@@ -176,12 +203,12 @@ def load_events(users) -> list[str]:
             "gruppearbeid om operative strategier og møteplaner for samarbeid."
         ),
         venue="Universitetet i Bergen, Universitetsaulaen, Muséplass 3, Bergen",
-        starts_at=_at(24, 9),
-        ends_at=_at(24, 15, 30),
+        starts_at=_at(day, 9),
+        ends_at=_at(day, 15, 30),
         capacity=30,
-        registration_opens_at=_at(-10, 9),
-        registration_closes_at=_at(21, 23, 59),
-        cancellation_deadline=_at(17, 23, 59),
+        registration_opens_at=_at(day - 34, 9),
+        registration_closes_at=_at(day - 3, 23, 59),
+        cancellation_deadline=_at(day - 7, 23, 59),
         fee=75000,
         host_organisation_id=uib.id,
     )
@@ -195,6 +222,7 @@ def load_events(users) -> list[str]:
             now=now - timedelta(days=2),
         )
 
+    day = _workday(38)
     priority = _event(
         organiser,
         kind="workshop",
@@ -204,18 +232,19 @@ def load_events(users) -> list[str]:
             "har lite tid, presset økonomi og helst vil delta på enkeltstående arrangementer."
         ),
         venue="OsloMet, Pilestredet 46, Oslo",
-        starts_at=_at(38, 10),
-        ends_at=_at(38, 16),
+        starts_at=_at(day, 10),
+        ends_at=_at(day, 16),
         capacity=25,
-        registration_opens_at=_at(-3, 9),
-        priority_deadline=_at(6, 12),
-        registration_closes_at=_at(35, 23, 59),
-        cancellation_deadline=_at(30, 23, 59),
+        registration_opens_at=_at(day - 41, 9),
+        priority_deadline=_at(day - 32, 12),
+        registration_closes_at=_at(day - 3, 23, 59),
+        cancellation_deadline=_at(day - 8, 23, 59),
         fee=95000,
         host_organisation_id=oslomet.id,
     )
     _register_guests(priority, GUESTS[9:17], organiser, now - timedelta(days=2))
 
+    day = _workday(12)
     full = _event(
         organiser,
         format="hybrid",
@@ -226,12 +255,12 @@ def load_events(users) -> list[str]:
         ),
         venue="Sammen, Parkveien 1, Bergen",
         online_url="https://nettverket.example/sendinger/okonomi",
-        starts_at=_at(12, 12),
-        ends_at=_at(12, 15),
+        starts_at=_at(day, 12),
+        ends_at=_at(day, 15),
         capacity=20,
-        registration_opens_at=_at(-20, 9),
-        registration_closes_at=_at(11, 12),
-        cancellation_deadline=_at(5, 23, 59),
+        registration_opens_at=_at(day - 32, 9),
+        registration_closes_at=_at(day - 1, 12),
+        cancellation_deadline=_at(day - 7, 23, 59),
         fee=50000,
         host_organisation_id=sammen.id,
     )
@@ -245,27 +274,31 @@ def load_events(users) -> list[str]:
         first_confirmed.id, organiser, now=now - timedelta(hours=3)
     )  # an offer goes out
 
+    day = _conference_day()
+    conference = _at(day).date()
     _event(
         organiser,
         kind="conference",
         format="hybrid",
-        title="Nasjonal konferanse om studenters suksess 2027",
+        title=f"Nasjonal konferanse om studenters suksess {conference.year}",
         description=(
             "Den årlige nasjonale konferansen, med norsk som arbeidsspråk: læringsmiljø, "
             "gjennomføring, trivsel og psykisk helse. Påmeldingen åpner snart."
         ),
         venue="Clarion Hotel Trondheim",
         online_url="https://nettverket.example/konferanse",
-        starts_at=_at(150, 9),
-        ends_at=_at(151, 15),
+        starts_at=_at(day, 9),
+        ends_at=_at(day + 1, 15),
         capacity=220,
-        registration_opens_at=_at(20, 9),
-        priority_deadline=_at(50, 12),
-        registration_closes_at=_at(140, 23, 59),
-        cancellation_deadline=_at(120, 23, 59),
+        # The årshjul's deadline item: registration opens on 20 August.
+        registration_opens_at=_at(day - (conference - date(conference.year, 8, 20)).days, 9),
+        priority_deadline=_at(day - 60, 12),
+        registration_closes_at=_at(day - 10, 23, 59),
+        cancellation_deadline=_at(day - 30, 23, 59),
         fee=250000,
     )
 
+    day = _workday(45)
     _event(
         organiser,
         kind="course",
@@ -273,24 +306,25 @@ def load_events(users) -> list[str]:
         title="Kurs: Universell utforming i undervisningen",
         description="Praktisk nettkurs om universell utforming av undervisning og digitale læringsressurser.",
         online_url="https://nettverket.example/kurs/uu",
-        starts_at=_at(45, 13),
-        ends_at=_at(45, 15),
+        starts_at=_at(day, 13),
+        ends_at=_at(day, 15),
         capacity=40,
-        registration_opens_at=_at(-1, 9),
-        registration_closes_at=_at(44, 12),
+        registration_opens_at=_at(day - 46, 9),
+        registration_closes_at=_at(day - 1, 12),
         fee=0,
     )
 
+    day = _workday(-60)
     past = _event(
         organiser,
         title="Ensomhet blant studenter – hva virker?",
         description="Seminar om SHoT-funnene om ensomhet og tiltak som har virket ved lærestedene.",
         venue="UiT Norges arktiske universitet, Tromsø",
-        starts_at=_at(-60, 10),
-        ends_at=_at(-60, 15),
+        starts_at=_at(day, 10),
+        ends_at=_at(day, 15),
         capacity=30,
-        registration_opens_at=_at(-100, 9),
-        registration_closes_at=_at(-61, 12),
+        registration_opens_at=_at(day - 40, 9),
+        registration_closes_at=_at(day - 1, 12),
         fee=0,
     )
     _register_guests(past, GUESTS[:12], organiser, now - timedelta(days=90))
@@ -302,32 +336,34 @@ def load_events(users) -> list[str]:
         .order_by(Registration.id)
     ).all()
     for index, reg_id in enumerate(confirmed):
-        registration.mark_attendance(reg_id, index != 4, organiser, now=_at(-60, 16))
+        registration.mark_attendance(reg_id, index != 4, organiser, now=_at(day, 16))
 
+    day = _workday(30)
     cancelled = _event(
         organiser,
         title="Oppmøte og frafall – erfaringsdeling",
         venue="Nord universitet, Bodø",
-        starts_at=_at(30, 10),
-        ends_at=_at(30, 14),
+        starts_at=_at(day, 10),
+        ends_at=_at(day, 14),
         capacity=25,
-        registration_opens_at=_at(-5, 9),
-        registration_closes_at=_at(28, 12),
+        registration_opens_at=_at(day - 35, 9),
+        registration_closes_at=_at(day - 2, 12),
         fee=60000,
     )
     registration.cancel_event(cancelled.id, organiser)
 
+    day = _workday(70)
     _event(
         organiser,
         status="draft",
         kind="meeting",
         title="Styringsgruppemøte, våren",
         venue="Teams",
-        starts_at=_at(70, 10),
-        ends_at=_at(70, 12),
+        starts_at=_at(day, 10),
+        ends_at=_at(day, 12),
         capacity=12,
-        registration_opens_at=_at(0, 8),
-        registration_closes_at=_at(69, 12),
+        registration_opens_at=_at(day - 70, 8),
+        registration_closes_at=_at(day - 1, 12),
         fee=0,
     )
     # Fees for seats taken long ago are settled by now: by invoice to the employer,
@@ -342,14 +378,21 @@ def load_events(users) -> list[str]:
             Payment.status == PaymentStatus.due, Payment.deadline < now + timedelta(days=2)
         )
     ).all()
+    # Each fee is invoiced to the participant's employer (a tier-2 organisation).
+    employers = db.session.scalars(
+        select(Organisation).where(Organisation.name.in_([o[0] for o in OBSERVERS + OTHERS]))
+    ).all()
+    by_domain = {domain: org for org in employers for domain in org.domain_names}
     for index, payment in enumerate(old):
+        domain = db.session.get(Registration, payment.registration_id).email.split("@")[1]
+        employer = by_domain.get(domain) or employers[index % len(employers)]
         invoice = payments.choose_invoice(
             payment.registration_id,
-            "974767880",
+            employer.org_number,
             f"Prosjekt {4711 + index}",
-            "faktura@ntnu.no",
+            f"faktura@{employer.domains[0].domain}",
             "",
-            organisation_name="NTNU",
+            organisation_name=employer.name,
             now=payment.created_at,
         )
         if index % 3:  # most have been paid; the rest are still open

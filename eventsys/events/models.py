@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from eventsys.database import UTCDateTime, utcnow
 from eventsys.extensions import db
 from eventsys.organisations.models import _enum
+from eventsys.themes.models import event_themes
 
 
 class EventKind(enum.StrEnum):
@@ -70,6 +71,7 @@ class Event(db.Model):
 
     host_organisation = relationship("Organisation")
     created_by = relationship("User")
+    themes = relationship("Theme", secondary=event_themes, order_by="Theme.position")
 
     __table_args__ = (
         CheckConstraint("capacity >= 0", name="capacity_not_negative"),

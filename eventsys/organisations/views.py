@@ -13,6 +13,13 @@ from eventsys.organisations.models import Organisation, Ownership
 bp = Blueprint("organisations", __name__, url_prefix="/admin/organisations")
 
 
+@bp.app_template_global("affiliation_of")
+def affiliation_of(user):
+    """A person's affiliation today, for pages outside this package (the account page
+    in auth/ shows it; auth sits below organisations and does not import it)."""
+    return operations.affiliation_for(user)
+
+
 def error_message(error: operations.OrganisationError) -> str:
     """The user's language for each error code of the organisation operations."""
     messages = {

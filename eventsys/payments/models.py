@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from eventsys.database import UTCDateTime, utcnow
 from eventsys.extensions import db
 from eventsys.organisations.models import _enum
+from eventsys.outbox import OutboxRow
 
 
 class PaymentStatus(enum.StrEnum):
@@ -128,3 +129,29 @@ class Invoice(db.Model):
 
     payment = relationship("Payment", backref="invoices")
     credit_for = relationship("Invoice", remote_side=[id])
+
+
+class StripeTaskKind(enum.StrEnum):
+    refund = "refund"
+    expire_session = "expire_session"
+
+
+class StripeTask(OutboxRow, db.Model):
+    """A call to Stripe decided in a transaction (a refund, closing a Checkout page)
+    and made after its commit, never while the event row is locked. The idempotency
+    key is fixed when the task is written, so a retry after a crash never refunds
+    twice."""
+
+    __tablename__ = "stripe_tasks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[StripeTaskKind] = mapped_column(_enum(StripeTaskKind, "stripe_task_kind"))
+    payment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("payments.id", ondelete="SET NULL"), index=True
+    )
+    # The payment intent to refund, or the Checkout Session to expire.
+    target: Mapped[str] = mapped_column(String(255))
+    amount: Mapped[int | None] = mapped_column(Integer)  # øre, for refunds
+    idempotency_key: Mapped[str] = mapped_column(String(255), unique=True)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    result: Mapped[str | None] = mapped_column(String(255))  # e.g. the refund's id

@@ -16,12 +16,15 @@ from sqlalchemy.exc import IntegrityError
 
 from eventsys import mail
 from eventsys.auth.models import User
-from eventsys.database import local_date, lock_for_update, utcnow
+from eventsys.auth.operations import find_user, normalise_email
+from eventsys.clock import local_date, utcnow
+from eventsys.database import lock_for_update
 from eventsys.events.models import Event, EventStatus
+from eventsys.events.operations import lock_event
 from eventsys.extensions import db
 from eventsys.links import absolute
 from eventsys.organisations import rules as org_rules
-from eventsys.payments import gateway, rules
+from eventsys.payments import gateway, rules, stripe_outbox
 from eventsys.payments.models import (
     CheckoutSession,
     Invoice,
@@ -31,7 +34,10 @@ from eventsys.payments.models import (
     PaymentMethod,
     PaymentStatus,
     StripeEvent,
+    StripeTaskKind,
 )
+from eventsys.registration import operations as registration
+from eventsys.registration import rules as seat_rules
 from eventsys.registration.models import Registration, RegistrationLog
 from eventsys.registration.rules import State
 
@@ -204,20 +210,20 @@ def _key(kind: str, payment: Payment, detail: str) -> str:
 
 
 def _expire_open_sessions(payment: Payment) -> None:
-    """Close open Checkout pages so nobody pays for a seat that is gone (best effort:
-    money that still arrives is handled as late money)."""
+    """Close open Checkout pages so nobody pays for a seat that is gone. Stripe is told
+    after the commit (money that still arrives is handled as late money)."""
     for session in payment.checkouts:
         if session.status == "open":
-            try:
-                gateway.expire_session(session.stripe_session_id)
-            except gateway.GatewayError:
-                current_app.logger.warning("could not expire %s", session.stripe_session_id)
+            stripe_outbox.queue(
+                StripeTaskKind.expire_session,
+                session.stripe_session_id,
+                f"eventsys-expire-{session.stripe_session_id}",
+                payment,
+            )
             session.status = "expired"
 
 
 def _lock_event(event_id: int) -> Event:
-    from eventsys.events.operations import lock_event
-
     return lock_event(event_id)
 
 
@@ -275,10 +281,12 @@ def fulfil_session(stripe_session_id: str, now: datetime | None = None) -> str:
         db.session.flush()
         if info.payment_intent and info.payment_intent != payment.stripe_payment_intent:
             # Paid twice (another page, or by invoice already): give this one back.
-            gateway.refund(
+            stripe_outbox.queue(
+                StripeTaskKind.refund,
                 info.payment_intent,
-                info.amount_total or payment.amount,
-                idempotency_key=f"eventsys-refund-duplicate-{info.payment_intent}",
+                f"eventsys-refund-duplicate-{info.payment_intent}",
+                payment,
+                amount=info.amount_total or payment.amount,
             )
             _log(reg, "duplicate_payment_refunded", reason=info.payment_intent)
             _notify(reg, "late_refunded")
@@ -302,9 +310,6 @@ def fulfil_session(stripe_session_id: str, now: datetime | None = None) -> str:
 def _late_money(event: Event, reg: Registration, payment: Payment, now: datetime) -> str:
     """Money for a seat that was released: seat the person again if a seat is free,
     else refund automatically. Either way, tell them."""
-    from eventsys.registration import operations as registration
-    from eventsys.registration import rules as seat_rules
-
     regs = registration.rule_view(event.id)
     seat_free = (
         event.status == EventStatus.published
@@ -340,15 +345,20 @@ def _late_money(event: Event, reg: Registration, payment: Payment, now: datetime
 
 
 def _refund(payment: Payment, amount: int, why: str, now: datetime) -> None:
+    """Decide a card refund; Stripe makes it after the commit (stripe_outbox), and its
+    id lands in payment.stripe_refund."""
     if payment.status == PaymentStatus.refunded:
         return
-    refund_id = gateway.refund(
-        payment.stripe_payment_intent, amount, idempotency_key=_key("refund", payment, why)
+    stripe_outbox.queue(
+        StripeTaskKind.refund,
+        payment.stripe_payment_intent,
+        _key("refund", payment, why),
+        payment,
+        amount=amount,
     )
     payment.status = PaymentStatus.refunded
     payment.amount_refunded = amount
     payment.refunded_at = now
-    payment.stripe_refund = refund_id
     db.session.flush()
 
 
@@ -603,9 +613,6 @@ def transfer_seat(
 ) -> Registration:
     """Hand a confirmed seat to a colleague until the event starts (no refund after
     the cancellation deadline, but the seat is not lost). Logged with both names."""
-    from eventsys.auth.operations import find_user, normalise_email
-    from eventsys.registration import operations as registration
-
     now = now or utcnow()
     reg = db.session.get(Registration, reg_id)
     if reg is None:
@@ -679,8 +686,6 @@ def remind_unpaid(payment_id: int, now: datetime) -> int:
 
 def release_unpaid(payment_id: int, now: datetime) -> int:
     """Release the seat of an unpaid, reminded registration; it goes to the waiting list."""
-    from eventsys.registration import operations as registration
-
     payment = db.session.get(Payment, payment_id)
     if payment is None:
         return 0

@@ -5,15 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from eventsys.registration.rules import fee_due  # noqa: F401  (decided by the tier)
+
 INVOICE_DUE_DAYS = 14
 REMIND_BEFORE = timedelta(hours=48)
-
-
-def fee_due(tier: int, fee: int, waived: bool) -> int:
-    """Tier 1 (owner staff) attends free; tier 2 pays the fee unless it is waived."""
-    if tier == 1 or waived:
-        return 0
-    return max(0, fee)
 
 
 def payment_deadline(confirmed_at: datetime, payment_days: int, starts_at: datetime) -> datetime:

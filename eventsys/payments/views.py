@@ -11,6 +11,7 @@ from eventsys.payments import gateway, operations
 from eventsys.payments.forms import InvoiceForm, TransferForm
 from eventsys.payments.models import Invoice, InvoiceKind, PaymentStatus
 from eventsys.registration.models import Registration
+from eventsys.registration.operations import RegistrationError, is_owner, registration_for
 
 bp = Blueprint("payments", __name__)
 
@@ -45,17 +46,12 @@ def error_message(code: str) -> str:
 
 
 def _own_registration(reg_id: int) -> Registration:
-    reg = db.session.get(Registration, reg_id)
-    if reg is None:
-        abort(404)
     # Paying and handing a seat over are the participant's own acts: no role acts on
     # somebody else's seat here (organisers work through the participant list).
-    mine = reg.user_id == current_user.id or (
-        current_user.email_verified and reg.email == current_user.email
-    )
-    if not mine:
+    try:
+        return registration_for(reg_id, current_user)
+    except RegistrationError:
         abort(404)
-    return reg
 
 
 @bp.route("/registrations/<int:reg_id>/pay", methods=["GET"])
@@ -216,11 +212,7 @@ def invoice(invoice_id):
     reg = document.payment.registration if document.payment else None
     # Only finance sees money (DESIGN); the participant sees their own invoice.
     allowed = current_user.has_role(Role.finance) or (
-        reg is not None
-        and (
-            reg.user_id == current_user.id
-            or (current_user.email_verified and reg.email == current_user.email)
-        )
+        reg is not None and is_owner(reg, current_user)
     )
     if not allowed:
         abort(404)

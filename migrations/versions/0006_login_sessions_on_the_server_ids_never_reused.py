@@ -8,7 +8,7 @@ SQLite tables of users, registrations and payments are rebuilt with AUTOINCREMEN
 deleted id is never handed out again (PostgreSQL sequences never reuse one).
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-11-25 15:30:13.674493
 
 """
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

@@ -1,4 +1,9 @@
-"""Event pages: the public list and event page, and the organisers' event admin."""
+"""Event pages: the public list and event page, and the organisers' event admin.
+
+They live with registration, not in events/, because every one of them shows or
+changes seats (the page's registration form, counts, capacity changes that offer
+seats, cancelling an event and its registrations); events/ holds the event itself
+(models, rules, operations, forms) and imports nothing above it."""
 
 from __future__ import annotations
 
@@ -30,7 +35,7 @@ from eventsys.organisations.models import Organisation
 from eventsys.registration import operations as reg_ops
 from eventsys.registration.forms import RegisterForm
 from eventsys.registration.models import Registration
-from eventsys.registration.rules import SEAT_HOLDING, WAITING, State
+from eventsys.registration.rules import SEAT_HOLDING, WAITING
 
 bp = Blueprint("events", __name__)
 
@@ -76,8 +81,8 @@ def is_organiser() -> bool:
 
 def visible_event(event_id: int) -> Event:
     """The event, or 404: drafts exist only for organisers."""
-    event = db.session.get(Event, event_id)
-    if event is None or (event.status == EventStatus.draft and not is_organiser()):
+    event = event_ops.visible_event(event_id, current_user)
+    if event is None:
         abort(404)
     return event
 
@@ -187,38 +192,8 @@ def event_page(event: Event, form: RegisterForm | None = None, status: int = 200
     )
     viewer = None
     if current_user.is_authenticated:
-        user = current_user._get_current_object()
-        person = reg_ops.Person(email=user.email, name=user.name, user=user)
-        affiliation = reg_ops.tier_for(person, event)
-        mine = [r for r in reg_ops.registrations_of(user) if r.event_id == event.id]
-        registration = next((r for r in mine if r.is_active), mine[0] if mine else None)
-        position = None
-        if registration is not None and registration.is_active:
-            position = reg_ops.positions(event.id).get(registration.id)
-        active = registration is not None and registration.is_active
-        # A registration keeps the tier it was made with (an organiser's confirmation
-        # changes it); only someone not yet registered is shown the tier they would get.
-        tier = registration.tier if active else affiliation.tier
-        viewer = {
-            "affiliation": affiliation,
-            "tier": tier,
-            "fee": reg_ops.fee_due(event, registration)
-            if active
-            else (0 if tier == 1 else event.fee),
-            "tier_changed": active and registration.tier == 2 and affiliation.tier == 1,
-            "registration": registration,
-            "position": position,
-            "fee_due": reg_ops.fee_due(event, registration) if registration else None,
-        }
-    can_register = registration_open and not (
-        viewer and viewer["registration"] is not None and viewer["registration"].is_active
-    )
-    # The online link is for people with a seat (or who attended), not for the public.
-    shows_link = is_organiser() or bool(
-        viewer
-        and viewer["registration"] is not None
-        and viewer["registration"].state in (State.CONFIRMED, State.ATTENDED)
-    )
+        viewer = reg_ops.viewer(event, current_user._get_current_object())
+    own = viewer.registration if viewer else None
     return render_template(
         "events/show.html",
         event=event,
@@ -228,8 +203,8 @@ def event_page(event: Event, form: RegisterForm | None = None, status: int = 200
         registration_upcoming=now < event.registration_opens_at,
         priority_open=event.priority_deadline is not None and event.priority_deadline > now,
         viewer=viewer,
-        can_register=can_register,
-        shows_link=shows_link,
+        can_register=registration_open and not (own is not None and own.is_active),
+        shows_link=reg_ops.sees_online_link(event, current_user, own),
         form=form or RegisterForm(),
         organiser=is_organiser(),
     ), status
@@ -274,6 +249,8 @@ def problem_message(code: str) -> str:
         "single_line": lambda: _("This field must be on one line."),
         "missing_fields": lambda: _("Fill in all the required fields."),
         "cancelled": lambda: _("A cancelled event cannot be published again."),
+        "event_cancelled": lambda: _("A cancelled event cannot be changed."),
+        "draft_not_public": lambda: _("A draft is not public, so there is nothing to cancel."),
     }
     message = messages.get(code)
     return message() if message else code
@@ -346,9 +323,12 @@ def edit(event_id):
         abort(404)
     form = EventForm(obj=event)
     form.set_organisations(_organisations())
-    if form.is_submitted() and event.status == EventStatus.cancelled:
-        flash(_("A cancelled event cannot be changed."), "error")
-        return redirect(url_for("events.edit", event_id=event.id))
+    if form.is_submitted():
+        try:
+            event_ops.check_editable(event)
+        except event_ops.EventError as exc:
+            flash(problem_message(exc.problems[0][1]), "error")
+            return redirect(url_for("events.edit", event_id=event.id))
     if form.validate_on_submit():
         try:
             event, over_by = reg_ops.update_event(event.id, form.changes_to(event), current_user)
@@ -400,7 +380,7 @@ def delete_draft(event_id):
     if request.method == "POST":
         title = event.title
         try:
-            event_ops.delete_draft(event)
+            reg_ops.delete_draft(event)
         except event_ops.EventError:
             db.session.rollback()
             flash(_("The draft has registrations and cannot be deleted."), "error")
@@ -419,20 +399,19 @@ def cancel(event_id):
     if event.status == EventStatus.cancelled:
         flash(_("The event is already cancelled."), "info")
         return redirect(url_for("events.edit", event_id=event.id))
-    if event.status == EventStatus.draft:
-        # A cancelled event is public; a draft that was never published stays hidden.
-        flash(_("A draft is not public, so there is nothing to cancel."), "info")
+    try:
+        event_ops.check_cancellable(event)
+    except event_ops.EventError as exc:
+        flash(problem_message(exc.problems[0][1]), "info")
         return redirect(url_for("events.edit", event_id=event.id))
     held, waiting = reg_ops.counts(event.id)
     if request.method == "POST":
         try:
             reg_ops.cancel_event(event.id, current_user)
-        except reg_ops.RegistrationError as exc:
+        except event_ops.EventError as exc:
             db.session.rollback()
-            from eventsys.registration.views import error_message
-
-            flash(error_message(exc.code), "error")
-            return redirect(url_for("events.cancel", event_id=event_id))
+            flash(problem_message(exc.problems[0][1]), "error")
+            return redirect(url_for("events.edit", event_id=event_id))
         flash(
             _(
                 "The event is cancelled. Registered people told by e-mail: %(n)d.",
