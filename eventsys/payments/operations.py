@@ -147,6 +147,16 @@ def start_checkout(reg_id: int, now: datetime | None = None) -> CheckoutSession:
     second tab never makes two)."""
     now = now or utcnow()
     reg, payment = _payment_for(reg_id)
+    _check_payable_by_card(reg, payment)
+    session = _reusable_session(payment, now)
+    if session is not None:
+        return session
+    # A new page replaces any other still open, so two can never both be paid.
+    _expire_open_sessions(payment)
+    return _new_session(reg, payment, now)
+
+
+def _check_payable_by_card(reg: Registration, payment: Payment) -> None:
     if payment.status in (PaymentStatus.paid, PaymentStatus.refunded):
         raise PaymentError("already_paid")
     if payment.status == PaymentStatus.invoiced:
@@ -155,22 +165,30 @@ def start_checkout(reg_id: int, now: datetime | None = None) -> CheckoutSession:
         raise PaymentError("seat_not_held")
     if not gateway.enabled():
         raise PaymentError("card_unavailable", 409)  # switched off, not a passing outage
+
+
+def _reusable_session(payment: Payment, now: datetime) -> CheckoutSession | None:
+    """An open page that lasts a while yet, if Stripe says it is still open. Asking
+    first matters: the page may have expired or been paid without us hearing yet."""
     for session in payment.checkouts:
-        if session.status == "open" and session.expires_at > now + timedelta(minutes=5):
-            # Ask Stripe before reusing it: the page may have expired or been paid
-            # without us hearing yet.
-            try:
-                info = gateway.retrieve_session(session.stripe_session_id)
-            except gateway.GatewayError as exc:
-                raise PaymentError("stripe_unavailable", 503) from exc
-            if info.status == "open":
-                return session
-            if info.payment_status == "paid":
-                fulfil_session(session.stripe_session_id, now)
-                raise PaymentError("already_paid")
-            session.status = info.status
-    # A new page replaces any other still open, so two can never both be paid.
-    _expire_open_sessions(payment)
+        if session.status != "open" or session.expires_at <= now + timedelta(minutes=5):
+            continue
+        try:
+            info = gateway.retrieve_session(session.stripe_session_id)
+        except gateway.GatewayError as exc:
+            raise PaymentError("stripe_unavailable", 503) from exc
+        if info.status == "open":
+            return session
+        if info.payment_status == "paid":
+            fulfil_session(session.stripe_session_id, now)
+            raise PaymentError("already_paid")
+        session.status = info.status
+    return None
+
+
+def _new_session(reg: Registration, payment: Payment, now: datetime) -> CheckoutSession:
+    """Ask Stripe for a new Checkout page, open until the payment deadline (within
+    Stripe's bounds), and keep it."""
     attempt = len(payment.checkouts) + 1
     expires = min(max(payment.deadline, now + CHECKOUT_MIN), now + CHECKOUT_MAX)
     try:
@@ -231,67 +249,99 @@ def fulfil_session(stripe_session_id: str, now: datetime | None = None) -> str:
     """Bring our records in line with a Checkout Session, as Stripe reports it now.
 
     Safe to call any number of times, in any order, from the webhook and the return
-    page. Returns what happened: paid, already_paid, late_reseated, late_refunded,
-    expired, processing, unknown.
+    page. Returns what happened: paid, already_paid, duplicate_refunded, late_reseated,
+    late_refunded, expired, processing, open, unknown.
+
+    The steps: read the session from Stripe (never trust a payload), find our payment,
+    lock the event, record a session that is not paid (yet), then record the money.
     """
     now = now or utcnow()
-    info = gateway.retrieve_session(stripe_session_id)  # never trust a payload
-    session = db.session.scalar(
-        select(CheckoutSession).where(CheckoutSession.stripe_session_id == stripe_session_id)
-    )
-    if session is not None:
-        payment = session.payment
-    else:
-        # Our row was lost (e.g. the request that created the session failed after
-        # Stripe answered): find the payment through the reference we gave Stripe.
-        reg_id = info.client_reference_id or info.metadata.get("registration")
-        payment = (
-            db.session.scalar(select(Payment).where(Payment.registration_id == int(reg_id)))
-            if reg_id and str(reg_id).isdigit()
-            else None
-        )
-        if payment is None:
-            current_app.logger.error("Checkout Session %s matches no payment", stripe_session_id)
-            return "unknown"
+    info = gateway.retrieve_session(stripe_session_id)
+    session, payment = _session_and_payment(info)
+    if payment is None:
+        current_app.logger.error("Checkout Session %s matches no payment", stripe_session_id)
+        return "unknown"
     reg = payment.registration
     event = _lock_event(reg.event_id)
     db.session.refresh(payment)
     db.session.refresh(reg)
     if session is None:
-        session = CheckoutSession(
-            payment_id=payment.id,
-            attempt=len(payment.checkouts) + 1,
-            stripe_session_id=info.id,
-            url=info.url or "",
-            expires_at=now,
-        )
-        db.session.add(session)
-
+        session = _recover_session(payment, info, now)
     if info.payment_status != "paid":
-        if info.status == "expired" and session.status != "complete":
-            session.status = "expired"
-            return "expired"
-        if info.status == "complete":
-            session.status = "complete"
-            return "processing"  # an async method (e.g. bank transfer) is on its way
-        return "open"
-
+        return _record_unpaid(session, info)
     session.status = "complete"
     if payment.status in (PaymentStatus.paid, PaymentStatus.refunded):
-        db.session.flush()
-        if info.payment_intent and info.payment_intent != payment.stripe_payment_intent:
-            # Paid twice (another page, or by invoice already): give this one back.
-            stripe_outbox.queue(
-                StripeTaskKind.refund,
-                info.payment_intent,
-                f"eventsys-refund-duplicate-{info.payment_intent}",
-                payment,
-                amount=info.amount_total or payment.amount,
-            )
-            _log(reg, "duplicate_payment_refunded", reason=info.payment_intent)
-            _notify(reg, "late_refunded")
-            return "duplicate_refunded"
+        return _paid_again(reg, payment, info)
+    _record_card_payment(payment, info, now)
+    if reg.is_active:
+        _log(reg, "paid_card")
+        _notify(reg, "received")
+        return "paid"
+    return _late_money(event, reg, payment, now)
+
+
+def _session_and_payment(
+    info: gateway.SessionInfo,
+) -> tuple[CheckoutSession | None, Payment | None]:
+    """Our row for the session and its payment. When our row was lost (the request
+    that created the session failed after Stripe answered), the payment is found
+    through the reference we gave Stripe."""
+    session = db.session.scalar(
+        select(CheckoutSession).where(CheckoutSession.stripe_session_id == info.id)
+    )
+    if session is not None:
+        return session, session.payment
+    reg_id = info.client_reference_id or info.metadata.get("registration")
+    if not (reg_id and str(reg_id).isdigit()):
+        return None, None
+    return None, db.session.scalar(select(Payment).where(Payment.registration_id == int(reg_id)))
+
+
+def _recover_session(payment: Payment, info: gateway.SessionInfo, now: datetime):
+    session = CheckoutSession(
+        payment_id=payment.id,
+        attempt=len(payment.checkouts) + 1,
+        stripe_session_id=info.id,
+        url=info.url or "",
+        expires_at=now,
+    )
+    db.session.add(session)
+    return session
+
+
+def _record_unpaid(session: CheckoutSession, info: gateway.SessionInfo) -> str:
+    """A session without money (yet): expired, completed with the money on its way
+    (an asynchronous method), or still open."""
+    if info.status == "expired" and session.status != "complete":
+        session.status = "expired"
+        return "expired"
+    if info.status == "complete":
+        session.status = "complete"
+        return "processing"
+    return "open"
+
+
+def _paid_again(reg: Registration, payment: Payment, info: gateway.SessionInfo) -> str:
+    """The payment was settled before: the same session again changes nothing; money
+    through another page (or after an invoice was paid) is given back."""
+    db.session.flush()
+    if not info.payment_intent or info.payment_intent == payment.stripe_payment_intent:
         return "already_paid"
+    stripe_outbox.queue(
+        StripeTaskKind.refund,
+        info.payment_intent,
+        f"eventsys-refund-duplicate-{info.payment_intent}",
+        payment,
+        amount=info.amount_total or payment.amount,
+    )
+    _log(reg, "duplicate_payment_refunded", reason=info.payment_intent)
+    _notify(reg, "late_refunded")
+    return "duplicate_refunded"
+
+
+def _record_card_payment(payment: Payment, info: gateway.SessionInfo, now: datetime) -> None:
+    """The fee is paid by card: the payment moves to paid, and an invoice chosen
+    earlier (but not paid) is credited."""
     payment.status = PaymentStatus.paid
     payment.method = PaymentMethod.card
     payment.paid_at = now
@@ -299,12 +349,6 @@ def fulfil_session(stripe_session_id: str, now: datetime | None = None) -> str:
     payment.stripe_payment_intent = info.payment_intent
     _credit_open_invoices(payment, now)
     db.session.flush()
-
-    if reg.is_active:
-        _log(reg, "paid_card")
-        _notify(reg, "received")
-        return "paid"
-    return _late_money(event, reg, payment, now)
 
 
 def _late_money(event: Event, reg: Registration, payment: Payment, now: datetime) -> str:
@@ -460,20 +504,53 @@ def choose_invoice(
     """Pay by invoice instead of card: numbered without gaps, with a KID and due date."""
     now = now or utcnow()
     reg, payment = _payment_for(reg_id)
+    _check_invoiceable(reg, payment)
+    recipient = _invoice_recipient(
+        org_number, reference, recipient_email, recipient_address, organisation_name
+    )
+    invoice = _issue_invoice(reg, payment, recipient, now)
+    _send_invoice(reg, invoice)
+    return invoice
+
+
+def _check_invoiceable(reg: Registration, payment: Payment) -> None:
     if payment.status != PaymentStatus.due:
         raise PaymentError(
             "already_paid" if payment.status == PaymentStatus.paid else "already_invoiced"
         )
     if reg.state != State.CONFIRMED or payment.released_at is not None:
         raise PaymentError("seat_not_held")
+
+
+def _invoice_recipient(
+    org_number: str,
+    reference: str,
+    recipient_email: str,
+    recipient_address: str,
+    organisation_name: str,
+) -> dict:
+    """Who pays, checked: a valid organisation number, a reference, and an e-mail or a
+    postal address. Raises PaymentError naming the field at fault."""
     try:
-        number_ = org_rules.validate_org_number(org_number or "")
+        number = org_rules.validate_org_number(org_number or "")
     except org_rules.OrgNumberError as exc:
         raise PaymentError(f"org_number_{exc.code}", 400, "org_number") from exc
     if not reference.strip():
         raise PaymentError("reference_required", 400, "reference")
     if not recipient_email.strip() and not recipient_address.strip():
         raise PaymentError("recipient_required", 400, "recipient_email")
+    return {
+        "org_number": number,
+        "reference": reference.strip(),
+        "recipient_email": recipient_email.strip(),
+        "recipient_address": recipient_address.strip(),
+        "organisation_name": organisation_name.strip(),
+    }
+
+
+def _issue_invoice(reg: Registration, payment: Payment, recipient: dict, now: datetime) -> Invoice:
+    """The invoice with the next number of the gapless series; the payment waits for
+    it, and an open Checkout page is closed."""
     number = next_number("invoice")
     issued = local_date(now)
     invoice = Invoice(
@@ -481,15 +558,11 @@ def choose_invoice(
         kind=InvoiceKind.invoice,
         kid=rules.make_kid(KID_PREFIX, number),
         payment_id=payment.id,
-        organisation_name=organisation_name.strip(),
-        org_number=number_,
-        reference=reference.strip(),
-        recipient_email=recipient_email.strip(),
-        recipient_address=recipient_address.strip(),
         description=f"{reg.event.title} – {reg.name or reg.email}"[:300],
         amount=payment.amount,
         issued_on=issued,
         due_on=rules.invoice_due_date(issued),
+        **recipient,
     )
     db.session.add(invoice)
     payment.status = PaymentStatus.invoiced
@@ -497,6 +570,11 @@ def choose_invoice(
     _expire_open_sessions(payment)
     _log(reg, "invoice", reason=f"invoice {number}")
     db.session.flush()
+    return invoice
+
+
+def _send_invoice(reg: Registration, invoice: Invoice) -> None:
+    """To the participant, and to the payer's address when that is another."""
     invoice_url = _link("payments.invoice", invoice_id=invoice.id)
     _notify(reg, "invoiced", invoice=invoice, invoice_url=invoice_url)
     if invoice.recipient_email and invoice.recipient_email.lower() != reg.email:
@@ -509,7 +587,6 @@ def choose_invoice(
             event=reg.event,
             invoice_url=invoice_url,
         )
-    return invoice
 
 
 def credit_note(invoice: Invoice, now: datetime) -> Invoice:

@@ -9,6 +9,7 @@ from eventsys.database import utcnow, writes_database
 from eventsys.extensions import csrf, db
 from eventsys.payments import gateway, operations
 from eventsys.payments.forms import InvoiceForm, TransferForm
+from eventsys.payments.messages import MESSAGES
 from eventsys.payments.models import Invoice, InvoiceKind, PaymentStatus
 from eventsys.registration.models import Registration
 from eventsys.registration.operations import RegistrationError, is_owner, registration_for
@@ -17,32 +18,7 @@ bp = Blueprint("payments", __name__)
 
 
 def error_message(code: str) -> str:
-    messages = {
-        "nothing_to_pay": _("There is nothing to pay for this registration."),
-        "already_paid": _("This registration is already paid."),
-        "already_invoiced": _("You have chosen invoice for this registration already."),
-        "seat_not_held": _("You no longer hold a seat at this event."),
-        "card_unavailable": _("Card payment is not available right now. Please choose invoice."),
-        "stripe_unavailable": _(
-            "We could not reach the card payment service. Please try again in a moment."
-        ),
-        "org_number_not_digits": _("An organisation number has digits only."),
-        "org_number_wrong_length": _("An organisation number has exactly 9 digits."),
-        "org_number_wrong_start": _("A Norwegian organisation number starts with 8 or 9."),
-        "org_number_check_digit": _(
-            "This is not a valid organisation number: the check digit does not match. "
-            "Check the number for typos."
-        ),
-        "reference_required": _("Enter the invoice reference your employer needs."),
-        "recipient_required": _("Enter an e-mail address or a postal address for the invoice."),
-        "event_started": _("The event has started."),
-        "invalid_email": _("Enter a valid e-mail address."),
-        "name_required": _("Enter your colleague's name."),
-        "same_person": _("That is your own address."),
-        "already_registered": _("Your colleague already has a registration for this event."),
-        "invoice_credited": _("This invoice has been credited and cannot be marked as paid."),
-    }
-    return messages.get(code, code)
+    return MESSAGES(code)
 
 
 def _own_registration(reg_id: int) -> Registration:

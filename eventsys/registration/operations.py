@@ -17,6 +17,7 @@ from eventsys.auth.models import Role, User
 from eventsys.auth.operations import normalise_email
 from eventsys.database import local_date, utcnow
 from eventsys.events import operations as event_ops
+from eventsys.events import rules as event_rules
 from eventsys.events.models import Event, EventStatus
 from eventsys.extensions import db
 from eventsys.organisations import operations as org_ops
@@ -370,11 +371,7 @@ def register(
     Raises RegistrationError: event_not_found, event_not_open, registration_closed,
     already_registered.
     """
-    by_organiser = (
-        actor is not None
-        and actor.has_role("organiser")
-        and (person.user is None or actor.id != person.user.id)
-    )
+    by_organiser = _on_behalf(person, actor)
     # The affiliation needs no lock (it reads organisations, not seats): decide it
     # first and keep the locked part short.
     unlocked = db.session.get(Event, event_id)
@@ -385,22 +382,69 @@ def register(
     # The time is read under the lock: the order of registration times is the order in
     # which seats were counted, so first come, first served holds under load.
     now = now or utcnow()
+    _check_open(event, person.email, by_organiser, now)
+    existing = rule_view(event.id)
+    reg = _insert(
+        event,
+        person,
+        affiliation,
+        now,
+        actor=actor if by_organiser else None,
+        dietary_needs=dietary_needs,
+        accessibility_needs=accessibility_needs,
+        fee_waived=waive_fee and by_organiser,
+    )
+    decision = rules.register(
+        event_facts(event),
+        existing,
+        rules.NewRequest(id=reg.id, tier=reg.tier, at=now),
+        override=override and by_organiser,
+    )
+    _seat(event, reg, decision, existing, actor, now)
+    return reg
+
+
+def _on_behalf(person: Person, actor: User | None) -> bool:
+    """An organiser registering somebody else (not themselves)."""
+    return (
+        actor is not None
+        and actor.has_role(Role.organiser)
+        and (person.user is None or actor.id != person.user.id)
+    )
+
+
+def _check_open(event: Event, email: str, by_organiser: bool, now: datetime) -> None:
+    """Registration is open for this person now (checked under the event's lock)."""
     if event.status != EventStatus.published:
         raise RegistrationError("event_not_open")
     if by_organiser:
         if now >= event.ends_at:
             raise RegistrationError("registration_closed")
-    elif not (event.registration_opens_at <= now < event.registration_closes_at):
+    elif not event_rules.registration_is_open(
+        event.registration_opens_at, event.registration_closes_at, now
+    ):
         raise RegistrationError("registration_closed")
-    email = normalise_email(person.email)
     if find_active(event.id, email) is not None:
         raise RegistrationError("already_registered")
 
-    existing = rule_view(event.id)
+
+def _insert(
+    event: Event,
+    person: Person,
+    affiliation: org_rules.Affiliation,
+    now: datetime,
+    *,
+    actor: User | None,
+    dietary_needs: str,
+    accessibility_needs: str,
+    fee_waived: bool,
+) -> Registration:
+    """The new row, waiting until the rules place it; a concurrent duplicate (refused by
+    the partial unique index) is already_registered."""
     reg = Registration(
         event_id=event.id,
         user_id=person.user.id if person.user else None,
-        email=email,
+        email=normalise_email(person.email),
         name=person.name or (person.user.name if person.user else ""),
         locale=person.user.locale if person.user else person.locale,
         state=State.WAITLISTED,
@@ -411,22 +455,28 @@ def register(
         queue_at=now,
         dietary_needs=dietary_needs.strip(),
         accessibility_needs=accessibility_needs.strip(),
-        fee_waived=waive_fee and by_organiser,
-        registered_by_id=actor.id if by_organiser else None,
+        fee_waived=fee_waived,
+        registered_by_id=actor.id if actor else None,
     )
     db.session.add(reg)
     try:
         with db.session.begin_nested():
             db.session.flush()
-    except IntegrityError as exc:  # the partial unique index: a concurrent duplicate
+    except IntegrityError as exc:
         raise RegistrationError("already_registered") from exc
+    return reg
 
-    decision = rules.register(
-        event_facts(event),
-        existing,
-        rules.NewRequest(id=reg.id, tier=reg.tier, at=now),
-        override=override and by_organiser,
-    )
+
+def _seat(
+    event: Event,
+    reg: Registration,
+    decision: rules.Decision,
+    existing: list[rules.Reg],
+    actor: User | None,
+    now: datetime,
+) -> None:
+    """Apply the rules' decision for a new registration: its state, the changes it
+    causes to others, the fee signal and the e-mails."""
     _set_state(reg, decision.state, decision.offer_expires_at, now)
     reg.over_capacity = decision.exceeds_capacity
     _log(reg, "register", None, actor, "override" if decision.exceeds_capacity else "")
@@ -437,7 +487,6 @@ def register(
     after = rules.apply_changes(existing, decision.changes)
     after.append(rules.Reg(reg.id, reg.tier, decision.state, now))
     notify(reg, reg.state.value, rules.positions(after).get(reg.id))
-    return reg
 
 
 def _for_registration(reg_id: int) -> tuple[Event, Registration, list[rules.Reg]]:
