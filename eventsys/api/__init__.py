@@ -54,7 +54,7 @@ def refuse_a_body_that_is_not_an_object():
     """Every body is a JSON object, also for calls that need none (an empty body is
     fine there): an array, a string or broken JSON is a 400 before any view runs."""
     if request.method not in BODY_METHODS or not request.get_data(cache=True):
-        return None
+        return
     try:
         data = request.get_json(silent=True)
     except RecursionError:  # nested deeper than the JSON parser goes
