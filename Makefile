@@ -18,6 +18,7 @@ install: $(STAMP)
 
 $(STAMP): pyproject.toml scripts/bootstrap.sh
 	scripts/bootstrap.sh "$(PYTHON)" "$(VENV)"
+	scripts/ensure-pdf-libraries.sh
 	$(BIN)/pip install --quiet $(BUILD_TOOLS)
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $(STAMP)
@@ -56,10 +57,12 @@ format: $(STAMP)
 
 test-sqlite: install translations
 	scripts/ensure-chromium.sh
+	scripts/ensure-pdf-libraries.sh
 	$(BIN)/pytest
 
 test-postgres: install translations
 	scripts/ensure-chromium.sh
+	scripts/ensure-pdf-libraries.sh
 	@url=$$(scripts/pgtest.sh start) || exit 1; \
 	TEST_DATABASE_URL="$$url" $(BIN)/pytest; status=$$?; \
 	scripts/pgtest.sh stop; exit $$status

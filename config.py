@@ -58,6 +58,22 @@ class Config:
     STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET")
     STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE")
 
+    # The seller on every invoice and credit note (PDF, EHF and the web page): the
+    # network's legal entity. Address: street line(s), then "postcode city".
+    SELLER_NAME = os.environ.get(
+        "EVENTSYS_SELLER_NAME", "Kompetansenettverk for studenters suksess i høyere utdanning"
+    )
+    SELLER_ADDRESS = os.environ.get("EVENTSYS_SELLER_ADDRESS", "")
+    SELLER_ORG_NUMBER = os.environ.get("EVENTSYS_SELLER_ORG_NUMBER", "")
+    # CONTRACT.md names it EVENTSYS_BANK_ACCOUNT; the SELLER_ spelling is accepted too.
+    SELLER_BANK_ACCOUNT = os.environ.get(
+        "EVENTSYS_BANK_ACCOUNT", os.environ.get("EVENTSYS_SELLER_BANK_ACCOUNT", "")
+    )
+    SELLER_EMAIL = os.environ.get("EVENTSYS_SELLER_EMAIL", "")
+    # EN 16931 VAT category of the network's fees: "O" (not subject to VAT, the
+    # default for a network that is not VAT-registered) or "E" (exempt).
+    SELLER_VAT_CATEGORY = os.environ.get("EVENTSYS_SELLER_VAT_CATEGORY", "O")
+
     BABEL_DEFAULT_LOCALE = "nb"
     BABEL_DEFAULT_TIMEZONE = EVENTSYS_TIMEZONE
     LANGUAGES = {"nb": "Norsk bokmål", "en": "English"}
@@ -114,8 +130,20 @@ class Config:
     SQLITE_BUSY_TIMEOUT_MS = _int("EVENTSYS_LOCK_TIMEOUT_MS", 30_000)
 
 
+# A made-up seller for the demo and the tests (valid check digits, not a real entity).
+DEMO_SELLER = {
+    "SELLER_ADDRESS": "Postboks 7800\n5020 Bergen",
+    "SELLER_ORG_NUMBER": "999999999",
+    "SELLER_BANK_ACCOUNT": "12345678903",
+    "SELLER_EMAIL": "okonomi@kompetansenettverk.no",
+}
+
+
 class DevelopmentConfig(Config):
     def __init__(self) -> None:
+        for name, value in DEMO_SELLER.items():
+            if not getattr(self, name):
+                setattr(self, name, value)
         if not self.SECRET_KEY:
             self.SECRET_KEY = _development_secret_key()
 
@@ -132,6 +160,10 @@ class ProductionConfig(Config):
 
 class TestConfig(Config):
     TESTING = True
+    SELLER_ADDRESS = DEMO_SELLER["SELLER_ADDRESS"]
+    SELLER_ORG_NUMBER = DEMO_SELLER["SELLER_ORG_NUMBER"]
+    SELLER_BANK_ACCOUNT = DEMO_SELLER["SELLER_BANK_ACCOUNT"]
+    SELLER_EMAIL = DEMO_SELLER["SELLER_EMAIL"]
     SECRET_KEY = "test-secret-key-not-for-production"
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "TEST_DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'test.sqlite'}"

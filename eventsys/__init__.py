@@ -64,6 +64,7 @@ def import_models() -> None:
     from eventsys.arshjul import models as _arshjul  # noqa: F401
     from eventsys.auth import models as _auth  # noqa: F401
     from eventsys.events import models as _events  # noqa: F401
+    from eventsys.finance import models as _finance  # noqa: F401
     from eventsys.mail import models as _mail  # noqa: F401
     from eventsys.organisations import models as _org  # noqa: F401
     from eventsys.payments import models as _payments  # noqa: F401
@@ -138,6 +139,8 @@ def register_blueprints(app: Flask) -> None:
     from eventsys import api
     from eventsys.arshjul.views import bp as arshjul_bp
     from eventsys.auth.views import bp as auth_bp
+    from eventsys.finance.views import bp as finance_bp
+    from eventsys.finance.views import documents_bp
     from eventsys.organisations.views import bp as organisations_bp
     from eventsys.payments.views import bp as payments_bp
     from eventsys.privacy.views import bp as privacy_bp
@@ -154,11 +157,14 @@ def register_blueprints(app: Flask) -> None:
     # The JSON API: import each module with endpoints, then register the blueprint
     # (the OpenAPI document is built from what is registered by then).
     from eventsys.api import views as _api_views  # noqa: F401
+    from eventsys.finance import api as _finance_api  # noqa: F401
 
     api.init_app(app)
     app.register_blueprint(payments_bp)
     app.register_blueprint(arshjul_bp)
     app.register_blueprint(privacy_bp)
+    app.register_blueprint(finance_bp)
+    app.register_blueprint(documents_bp)
     app.register_blueprint(themes_bp)
 
 

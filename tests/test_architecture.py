@@ -24,9 +24,17 @@ def _modules(root: Path = ROOT) -> dict[str, Path]:
     return found
 
 
+# An area's endpoints and their schemas (eventsys/<area>/api.py, schemas.py) register on
+# the one API blueprint: they belong to the api layer, above the area they serve.
+API_MODULES = {"api", "schemas"}
+
+
 def _package(module: str) -> str:
-    """eventsys.registration.operations -> registration; eventsys.database -> database."""
+    """eventsys.registration.operations -> registration; eventsys.database -> database;
+    eventsys.finance.api -> api."""
     parts = module.split(".")
+    if len(parts) == 3 and parts[2] in API_MODULES:
+        return "api"
     return parts[1] if len(parts) > 1 else APP
 
 

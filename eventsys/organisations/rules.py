@@ -66,6 +66,22 @@ def validate_org_number(raw: str) -> str:
     return number
 
 
+def same_name(known: str, typed: str) -> bool:
+    """Does a typed organisation name mean the known one? Case, punctuation and the
+    words "AS"/"ASA" aside, the typed name is the known name, or its start (people
+    shorten "Universitetet i Bergen, Økonomiavdelingen" both ways)."""
+
+    def words(text: str) -> list[str]:
+        cleaned = re.sub(r"[^\w\s]", " ", text.casefold())
+        return [w for w in cleaned.split() if w not in ("as", "asa")]
+
+    a, b = words(known), words(typed)
+    if not a or not b:
+        return False
+    shorter, longer = (a, b) if len(a) <= len(b) else (b, a)
+    return longer[: len(shorter)] == shorter
+
+
 def is_valid_org_number(raw: str) -> bool:
     try:
         validate_org_number(raw)

@@ -26,6 +26,11 @@ MESSAGES = Catalogue(
         "same_person": _l("That is your own address."),
         "already_registered": _l("Your colleague already has a registration for this event."),
         "invoice_credited": _l("This invoice has been credited and cannot be marked as paid."),
+        "org_number_required": _l("Enter the organisation number."),
+        "org_number_name_mismatch": _l(
+            "This organisation number belongs to another organisation than the name given."
+        ),
+        "address_required": _l("Enter your postal address for the invoice."),
     },
     parent=ORGANISATION_MESSAGES,
 )

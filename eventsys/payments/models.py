@@ -115,7 +115,7 @@ class Invoice(db.Model):
     payment_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id", ondelete="RESTRICT"))
     credit_for_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id"))
     organisation_name: Mapped[str] = mapped_column(String(200), default="")
-    org_number: Mapped[str] = mapped_column(String(9))
+    org_number: Mapped[str | None] = mapped_column(String(9))  # None: a private person
     reference: Mapped[str] = mapped_column(String(200))
     recipient_email: Mapped[str] = mapped_column(String(320), default="")
     recipient_address: Mapped[str] = mapped_column(Text, default="")
@@ -125,6 +125,9 @@ class Invoice(db.Model):
     issued_on: Mapped[date] = mapped_column(Date)
     due_on: Mapped[date] = mapped_column(Date)
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Bank payments received by KID (øre); finance's register compares it to `amount`.
+    amount_paid: Mapped[int] = mapped_column(Integer, default=0)
+    purpose: Mapped[str] = mapped_column(String(20), default="fee")  # fee | contribution
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     payment = relationship("Payment", backref="invoices")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from eventsys import mail
@@ -24,7 +24,7 @@ from eventsys.events.operations import lock_event
 from eventsys.extensions import db
 from eventsys.links import absolute
 from eventsys.organisations import rules as org_rules
-from eventsys.payments import gateway, rules, stripe_outbox
+from eventsys.payments import gateway, rules, signals, stripe_outbox
 from eventsys.payments.models import (
     CheckoutSession,
     Invoice,
@@ -261,6 +261,7 @@ def fulfil_session(stripe_session_id: str, now: datetime | None = None) -> str:
     if payment is None:
         current_app.logger.error("Checkout Session %s matches no payment", stripe_session_id)
         return "unknown"
+    known = session is not None  # a session eventsys made for this payment
     reg = payment.registration
     event = _lock_event(reg.event_id)
     db.session.refresh(payment)
@@ -270,6 +271,13 @@ def fulfil_session(stripe_session_id: str, now: datetime | None = None) -> str:
     if info.payment_status != "paid":
         return _record_unpaid(session, info)
     session.status = "complete"
+    if not rules.session_pays_fee(
+        known, payment.amount, payment.currency, info.amount_total, info.currency
+    ):
+        # Not this fee's money (issue 12.6): finance sees it as a discrepancy.
+        _log(reg, "stray_payment", reason=f"{info.id} {info.amount_total} {info.currency}")
+        db.session.flush()
+        return "stray"
     if payment.status in (PaymentStatus.paid, PaymentStatus.refunded):
         return _paid_again(reg, payment, info)
     _record_card_payment(payment, info, now)
@@ -345,7 +353,7 @@ def _record_card_payment(payment: Payment, info: gateway.SessionInfo, now: datet
     payment.status = PaymentStatus.paid
     payment.method = PaymentMethod.card
     payment.paid_at = now
-    payment.amount_paid = info.amount_total or payment.amount
+    payment.amount_paid = info.amount_total
     payment.stripe_payment_intent = info.payment_intent
     _credit_open_invoices(payment, now)
     db.session.flush()
@@ -500,14 +508,19 @@ def choose_invoice(
     recipient_address: str,
     organisation_name: str = "",
     now: datetime | None = None,
+    private: bool = False,
 ) -> Invoice:
-    """Pay by invoice instead of card: numbered without gaps, with a KID and due date."""
+    """Pay by invoice instead of card: numbered without gaps, with a KID and due date.
+    A private person gives a name and postal address instead of an organisation."""
     now = now or utcnow()
     reg, payment = _payment_for(reg_id)
     _check_invoiceable(reg, payment)
-    recipient = _invoice_recipient(
-        org_number, reference, recipient_email, recipient_address, organisation_name
-    )
+    if private:
+        recipient = _private_recipient(reg, reference, recipient_email, recipient_address)
+    else:
+        recipient = _invoice_recipient(
+            org_number, reference, recipient_email, recipient_address, organisation_name
+        )
     invoice = _issue_invoice(reg, payment, recipient, now)
     _send_invoice(reg, invoice)
     return invoice
@@ -529,12 +542,16 @@ def _invoice_recipient(
     recipient_address: str,
     organisation_name: str,
 ) -> dict:
-    """Who pays, checked: a valid organisation number, a reference, and an e-mail or a
-    postal address. Raises PaymentError naming the field at fault."""
+    """Who pays, checked: a valid organisation number that belongs to the name given
+    (where eventsys knows the organisation), a reference, and an e-mail or a postal
+    address. Raises PaymentError naming the field at fault."""
+    if not (org_number or "").strip():
+        raise PaymentError("org_number_required", 400, "org_number")
     try:
         number = org_rules.validate_org_number(org_number or "")
     except org_rules.OrgNumberError as exc:
         raise PaymentError(f"org_number_{exc.code}", 400, "org_number") from exc
+    organisation_name = _known_buyer(number, organisation_name)
     if not reference.strip():
         raise PaymentError("reference_required", 400, "reference")
     if not recipient_email.strip() and not recipient_address.strip():
@@ -545,6 +562,21 @@ def _invoice_recipient(
         "recipient_email": recipient_email.strip(),
         "recipient_address": recipient_address.strip(),
         "organisation_name": organisation_name.strip(),
+    }
+
+
+def _private_recipient(
+    reg: Registration, reference: str, recipient_email: str, recipient_address: str
+) -> dict:
+    """A private person pays: their name and postal address, no organisation number."""
+    if not recipient_address.strip():
+        raise PaymentError("address_required", 400, "recipient_address")
+    return {
+        "org_number": None,
+        "reference": reference.strip() or reg.name or reg.email,
+        "recipient_email": recipient_email.strip(),
+        "recipient_address": recipient_address.strip(),
+        "organisation_name": reg.name or reg.email,
     }
 
 
@@ -577,16 +609,33 @@ def _send_invoice(reg: Registration, invoice: Invoice) -> None:
     """To the participant, and to the payer's address when that is another."""
     invoice_url = _link("payments.invoice", invoice_id=invoice.id)
     _notify(reg, "invoiced", invoice=invoice, invoice_url=invoice_url)
-    if invoice.recipient_email and invoice.recipient_email.lower() != reg.email:
-        mail.queue(
-            invoice.recipient_email,
-            "payments/invoice_to_payer",
-            locale="nb",
-            invoice=invoice,
-            reg=reg,
-            event=reg.event,
-            invoice_url=invoice_url,
+    # The payer's copy (PDF, EHF and a link that needs no login) is finance's.
+    signals.invoice_issued.send(invoice, registration=reg)
+
+
+def _known_buyer(org_number: str, name: str) -> str:
+    """Where eventsys knows the organisation (by number or by name), the number and the
+    name typed in must belong together; an empty name is filled in from the number."""
+    from eventsys.organisations.models import Organisation
+
+    by_number = db.session.scalar(select(Organisation).where(Organisation.org_number == org_number))
+    by_name = (
+        db.session.scalar(
+            select(Organisation).where(func.lower(Organisation.name) == name.strip().lower())
         )
+        if name.strip()
+        else None
+    )
+    if (
+        by_number is not None
+        and name.strip()
+        and by_number is not by_name
+        and not org_rules.same_name(by_number.name, name)
+    ):
+        raise PaymentError("org_number_name_mismatch", 400, "org_number")
+    if by_name is not None and by_name.org_number and by_name.org_number != org_number:
+        raise PaymentError("org_number_name_mismatch", 400, "org_number")
+    return name.strip() or (by_number.name if by_number is not None else "")
 
 
 def credit_note(invoice: Invoice, now: datetime) -> Invoice:

@@ -71,3 +71,21 @@ def late_money(seat_free: bool, has_other_active_registration: bool) -> LateMone
     if seat_free and not has_other_active_registration:
         return LateMoney(reseat=True, refund=False)
     return LateMoney(reseat=False, refund=True)
+
+
+def session_pays_fee(
+    known_session: bool,
+    fee_amount: int,
+    fee_currency: str,
+    paid_amount: int | None,
+    paid_currency: str | None,
+) -> bool:
+    """A Checkout Session pays a registration's fee only when it is one eventsys made
+    for that payment and its amount and currency are the fee's. Anything else is
+    stray money for finance, never "paid"."""
+    return (
+        known_session
+        and paid_amount is not None
+        and paid_amount == fee_amount
+        and (paid_currency or "").upper() == fee_currency.upper()
+    )

@@ -68,11 +68,12 @@ def pay_by_invoice(reg_id):
         try:
             invoice = operations.choose_invoice(
                 reg.id,
-                form.org_number.data,
-                form.reference.data,
+                form.org_number.data or "",
+                form.reference.data or "",
                 form.recipient_email.data or "",
                 form.recipient_address.data or "",
                 form.organisation_name.data or "",
+                private=form.private.data,
             )
         except operations.PaymentError as exc:
             field = getattr(form, exc.field or "", None)

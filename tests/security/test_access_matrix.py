@@ -114,6 +114,26 @@ EXPECTED: dict[str, frozenset | str] = {
     # finance
     "payments.invoices": FIN,
     "payments.mark_paid": FIN,
+    "finance.index": FIN,
+    "finance.report": FIN,
+    "finance.report_csv": FIN,
+    "finance.budget": FIN,
+    "finance.discrepancies": FIN,
+    "finance.resolve": FIN,
+    "finance.stripe": FIN,
+    "finance.payout": FIN,
+    "finance.contributions": FIN,
+    "finance.invoice_contributions": FIN,
+    "finance.contribution_rates": FIN,
+    "finance.invoice_register": FIN,
+    "finance.invoice_download": FIN,
+    "finance.remind": FIN,
+    "finance.bank_statements": FIN,
+    "documents.invoice": CAPABILITY,  # an invoice's signed link, sent to its payer
+    "documents.invoice_file": CAPABILITY,
+    "api.finance_summary": FIN,
+    "api.finance_discrepancies": FIN,
+    "api.finance_contributions": FIN,
     # admins
     "organisations.index": ADM,
     "themes.index": ADM,
@@ -273,6 +293,10 @@ class World:
                 reg.id, "974767880", "Ref 1", "faktura@uib.no", "", "UiB"
             )
             self.invoice_id = invoice.id
+            from eventsys.finance.models import StripePayout
+
+            self.payout_id = f"po_{int(now.timestamp() * 1000)}"
+            db.session.add(StripePayout(id=self.payout_id, amount=1, currency="NOK", created=now))
             self.item_id = arshjul_ops.create_item(
                 dict(
                     title_nb="Frist",
@@ -306,6 +330,9 @@ class World:
             "org_id": self.org_id,
             "period_id": self.period_id,
             "theme_id": self.theme_id,
+            "payout_id": self.payout_id,
+            "ext": "pdf",
+            "table": "events",
             "fmt": "csv",
             "token": self.calendar_token if endpoint == "arshjul.private_feed" else "x" * 20,
         }
