@@ -195,7 +195,9 @@ def register_rate_limits(app: Flask) -> None:
 
         count = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
-    app.extensions["eventsys_limiter"] = ratelimit.init_app(app)
+    from eventsys.api import bp as api_bp
+
+    app.extensions["eventsys_limiter"] = ratelimit.init_app(app, api_bp)
 
 
 JSON_BODY_PATHS = ("/api/", "/stripe/webhook")
