@@ -111,6 +111,7 @@ def register_blueprints(app: Flask) -> None:
     from eventsys.payments.views import bp as payments_bp
     from eventsys.privacy.views import bp as privacy_bp
     from eventsys.public.views import bp as public_bp
+    from eventsys.registration.checkin_views import bp as checkin_bp
     from eventsys.registration.views import bp as registration_bp
     from eventsys.themes.views import bp as themes_bp
 
@@ -124,6 +125,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(arshjul_bp)
     app.register_blueprint(privacy_bp)
     app.register_blueprint(themes_bp)
+    app.register_blueprint(checkin_bp)
 
 
 def register_request_hooks(app: Flask) -> None:

@@ -73,6 +73,15 @@ WAITING = frozenset({State.PENDING, State.WAITLISTED})
 ACTIVE = SEAT_HOLDING | WAITING
 
 
+#: Check-in at the door opens this long before the event starts (people come early).
+CHECKIN_OPENS_BEFORE = timedelta(hours=3)
+
+
+def attendance_open(starts_at: datetime, now: datetime) -> bool:
+    """Attendance can be recorded from a little before the start, and afterwards."""
+    return now >= starts_at - CHECKIN_OPENS_BEFORE
+
+
 class RuleError(Exception):
     """A request the rules refuse; `code` is stable, the text is English for logs."""
 

@@ -92,7 +92,7 @@ def error_message(code: str, on_behalf: bool = False) -> str:
         "organisation_not_owner": lambda: _(
             "The organisation is not an owner on the date of the event."
         ),
-        "event_not_started": lambda: _("Attendance is recorded once the event has started."),
+        "event_not_started": lambda: _("Check-in opens three hours before the event starts."),
         "not_confirmed": lambda: _("Only confirmed participants can be marked as attended."),
         "stripe_unavailable": lambda: _(
             "The refund could not be made because the card payment service did not answer. "
