@@ -331,9 +331,18 @@ def create():
 
 
 def _edit_page(event: Event, form: EventForm, status: int | None = None):
+    from eventsys.registration import listing
+
     held, waiting = reg_ops.counts(event.id)
+    came = listing.attendance(reg_ops.all_registrations(event.id))
     return render_template(
-        "events/form.html", form=form, event=event, held=held, waiting=waiting
+        "events/form.html",
+        form=form,
+        event=event,
+        held=held,
+        waiting=waiting,
+        came=came,
+        started=utcnow() >= event.starts_at,
     ), status or _status(form)
 
 

@@ -27,7 +27,7 @@ from eventsys.events.views import event_page, visible_event
 from eventsys.extensions import db
 from eventsys.formatting import money
 from eventsys.organisations import operations as org_ops
-from eventsys.registration import exports
+from eventsys.registration import exports, listing
 from eventsys.registration import operations as reg_ops
 from eventsys.registration.forms import (
     STATE_LABELS,
@@ -286,6 +286,7 @@ class Row:
     waive: WaiveFeeForm | None = None
     move: MoveForm | None = None
     has_errors: bool = False
+    payment: str = ""
 
 
 def _event(event_id: int) -> Event:
@@ -325,6 +326,7 @@ def _move_choices(reg: Registration, listed: list[Registration], places) -> list
 
 def _row_forms(event: Event, reg: Registration, listed, places, owners, given: dict) -> Row:
     row = Row(reg, places.get(reg.id), reg_ops.fee_due(event, reg))
+    row.payment = listing.payment_stage(reg)
     if reg.state not in ACTIVE:
         return row
     if reg.tier == 2 and owners:
@@ -345,7 +347,13 @@ def _participants_page(event: Event, status: int = 200, behalf=None, message=Non
     listed, cancelled, places = _listed(event)
     owners = _owner_choices(event)
     given = given or {}
-    rows = [_row_forms(event, reg, listed, places, owners, given.get(reg.id, {})) for reg in listed]
+    filters = listing.ParticipantFilterForm(formdata=request.args)
+    shown = [
+        reg
+        for reg in (cancelled if filters.state.data == "cancelled" else listed)
+        if listing.matches(reg, filters)
+    ]
+    rows = [_row_forms(event, reg, listed, places, owners, given.get(reg.id, {})) for reg in shown]
     held = sum(1 for r in listed if r.state in SEAT_HOLDING)
     waiting = sum(1 for r in listed if r.state in WAITING)
     confirmed = sum(1 for r in listed if r.state in (State.CONFIRMED, State.ATTENDED))
@@ -354,6 +362,10 @@ def _participants_page(event: Event, status: int = 200, behalf=None, message=Non
         event=event,
         started=utcnow() >= event.starts_at,
         rows=rows,
+        total=len(listed),
+        filters=filters,
+        attendance=listing.attendance(listed),
+        payment_labels=listing.PAYMENT_LABELS,
         cancelled=cancelled,
         held=held,
         waiting=waiting,

@@ -218,7 +218,7 @@ def test_participant_list_is_for_organisers_only(app, make_event, person, organi
     page = organiser.page(url)
     text = _text(page)
     assert "Jonas Lie" in text and "jonas@bi.no" in text and "Glutenfri" in text
-    assert '<th scope="col">' in page and "<caption" in page
+    assert '<th scope="col"' in page and "<caption" in page
 
 
 def test_register_someone_on_their_behalf_with_fee_waived_and_override(
