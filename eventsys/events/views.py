@@ -330,7 +330,27 @@ def create():
     return render_template("events/form.html", form=form, event=None), _status(form)
 
 
-def _edit_page(event: Event, form: EventForm, status: int | None = None):
+def _flash_new_seats(offered: list, confirmed: list) -> None:
+    def names(regs):
+        return ", ".join(r.name or r.email for r in regs)
+
+    if offered:
+        flash(
+            _(
+                "Offers sent by e-mail to %(n)d on the waiting list: %(names)s.",
+                n=len(offered),
+                names=names(offered),
+            ),
+            "success",
+        )
+    if confirmed:
+        flash(
+            _("Places confirmed and told by e-mail: %(names)s.", names=names(confirmed)),
+            "success",
+        )
+
+
+def _edit_page(event: Event, form: EventForm, status: int | None = None, capacity_preview=None):
     from eventsys.registration import listing
 
     held, waiting = reg_ops.counts(event.id)
@@ -343,6 +363,7 @@ def _edit_page(event: Event, form: EventForm, status: int | None = None):
         waiting=waiting,
         came=came,
         started=utcnow() >= event.starts_at,
+        capacity_preview=capacity_preview,
     ), status or _status(form)
 
 
@@ -358,13 +379,23 @@ def edit(event_id):
         flash(_("A cancelled event cannot be changed."), "error")
         return redirect(url_for("events.edit", event_id=event.id))
     if form.validate_on_submit():
+        from eventsys.registration import preview
+
+        changes = form.changes_to(event)
+        if "capacity" in changes and request.form.get("confirm_capacity") != "1":
+            # Raising the capacity e-mails offers: say to whom, and save on a second click.
+            coming = preview.capacity_changes(event, changes["capacity"], utcnow())
+            if coming:
+                return _edit_page(event, form, capacity_preview=coming)
+        before = preview.seat_holders(event.id)
         try:
-            event, over_by = reg_ops.update_event(event.id, form.changes_to(event), current_user)
+            event, over_by = reg_ops.update_event(event.id, changes, current_user)
         except event_ops.EventError as exc:
             db.session.rollback()
             _attach(form, exc)
             return _edit_page(db.session.get(Event, event_id), form)
         flash(_("The event is saved."), "success")
+        _flash_new_seats(*preview.new_seats(event.id, before))
         if over_by > 0:
             flash(
                 _(

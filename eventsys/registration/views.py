@@ -27,7 +27,7 @@ from eventsys.events.views import event_page, visible_event
 from eventsys.extensions import db
 from eventsys.formatting import money
 from eventsys.organisations import operations as org_ops
-from eventsys.registration import exports, listing
+from eventsys.registration import exports, listing, preview
 from eventsys.registration import operations as reg_ops
 from eventsys.registration.forms import (
     STATE_LABELS,
@@ -433,6 +433,10 @@ def message_participants(event_id):
     form = MessageForm()
     if not form.validate_on_submit():
         return _participants_page(event, 422, message=form)
+    if request.form.get("edit"):
+        return _participants_page(event, message=form)
+    if request.form.get("confirm") != "1":
+        return _message_preview(event, form)
     count = reg_ops.message_participants(
         event.id, form.subject.data, form.message.data, current_user._get_current_object()
     )
@@ -441,6 +445,24 @@ def message_participants(event_id):
     else:
         flash(_("There are no confirmed participants to send the message to."), "warning")
     return _back(event)
+
+
+def _message_preview(event: Event, form: MessageForm):
+    """The e-mail as the first recipient will read it, and who gets it; sending takes
+    one more click."""
+    recipients = preview.message_recipients(event)
+    if not recipients:
+        flash(_("There are no confirmed participants to send the message to."), "warning")
+        return _back(event)
+    subject, body = preview.message_as_read_by(recipients[0], form.subject.data, form.message.data)
+    return render_template(
+        "registration/message_preview.html",
+        event=event,
+        form=form,
+        recipients=recipients,
+        subject=subject,
+        body=body,
+    )
 
 
 def _row_action(event_id: int, reg_id: int, form_class, key: str, operation):

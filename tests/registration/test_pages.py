@@ -407,7 +407,11 @@ def test_email_to_confirmed_participants_only(app, make_event, organiser, networ
     text = organiser.follow(
         organiser.post(
             url + "/message",
-            {"subject": "Program for dagen", "message": "Vi starter presis kl. 09:00."},
+            {
+                "subject": "Program for dagen",
+                "message": "Vi starter presis kl. 09:00.",
+                "confirm": "1",
+            },
             page=url,
         )
     )

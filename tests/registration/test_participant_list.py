@@ -7,7 +7,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from conftest import upcoming
+from conftest import csrf_token, upcoming
 
 from eventsys import database
 from eventsys.extensions import db
@@ -148,3 +148,31 @@ def test_a_past_event_shows_who_came(app, organiser, make_event):
     assert "Kom: 3" in text and "Møtte ikke: 1" in text
     edit = organiser.get(f"/organiser/events/{event_id}/edit").get_data(as_text=True)
     assert "Kom: 3" in edit
+
+
+def test_a_message_to_everyone_is_previewed_and_sent_on_confirmation(
+    app, organiser, paying_event, smtp
+):
+    event_id, _ids = paying_event
+    url = f"/organiser/events/{event_id}/participants"
+    page = organiser.get(url).get_data(as_text=True)
+    data = {"subject": "Program", "message": "Vi starter kl. 09:00.\nVelkommen!"}
+    preview = organiser.post(url + "/message", data={"csrf_token": csrf_token(page), **data})
+    assert preview.status_code == 200
+    text = " ".join(re.sub(r"<[^>]+>", " ", preview.get_data(as_text=True)).split())
+    assert "Ingenting er sendt ennå" in text
+    assert "Hei Kari," in text and "Vi starter kl. 09:00." in text  # as Kari reads it
+    assert "Send til 5 deltakere" in text
+    assert all(m["Subject"] != "Program" for m in smtp.messages)
+
+    changed = organiser.post(
+        url + "/message", data={"csrf_token": csrf_token(page), "edit": "1", **data}
+    )
+    assert changed.status_code == 200 and "Vi starter kl. 09:00." in changed.get_data(as_text=True)
+    assert all(m["Subject"] != "Program" for m in smtp.messages)
+
+    sent = organiser.post(
+        url + "/message", data={"csrf_token": csrf_token(page), "confirm": "1", **data}
+    )
+    assert sent.status_code == 302
+    assert sum(1 for m in smtp.messages if m["Subject"] == "Program") == 5
