@@ -103,7 +103,7 @@ def select_locale() -> str:
 
 
 def register_blueprints(app: Flask) -> None:
-    from eventsys.api import bp as api_bp
+    from eventsys import api
     from eventsys.arshjul.views import bp as arshjul_bp
     from eventsys.auth.views import bp as auth_bp
     from eventsys.events.views import bp as events_bp
@@ -120,7 +120,11 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(organisations_bp)
     app.register_blueprint(events_bp)
     app.register_blueprint(registration_bp)
-    app.register_blueprint(api_bp)
+    # The JSON API: import each module with endpoints, then register the blueprint
+    # (the OpenAPI document is built from what is registered by then).
+    from eventsys.api import views as _api_views  # noqa: F401
+
+    api.init_app(app)
     app.register_blueprint(payments_bp)
     app.register_blueprint(arshjul_bp)
     app.register_blueprint(privacy_bp)

@@ -1,15 +1,33 @@
-"""The JSON API, /api/v1, with bearer tokens (CONTRACT.md). Errors are
-{"error": {"code", "message"}} with a 4xx status, never a 500 for bad input."""
+"""The JSON API, /api/v1, with bearer tokens (CONTRACT.md).
 
-from flask import Blueprint, g, request
+One blueprint, `bp` (a flask-smorest Blueprint): every endpoint registers on it with
+its schemas (`@bp.arguments(...)`, `@bp.response(...)`), and the OpenAPI document at
+GET /api/v1/openapi.json is generated from them. Errors are {"error": {"code",
+"message"}} with a 4xx status, never a 500 for bad input. See README, "Adding an API
+endpoint".
+"""
 
-from eventsys.api.errors import ApiError
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Flask, g, request
+from flask_smorest import Blueprint
+
+from eventsys.api.errors import ApiError, bad_request, forbidden, invalid_json, not_found
+from eventsys.api.parser import Parser
 from eventsys.extensions import csrf
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
+__all__ = ["ApiError", "bad_request", "bp", "forbidden", "not_found", "requires"]
+
+bp = Blueprint(
+    "api", __name__, url_prefix="/api/v1", description="Events, registrations and payments"
+)
+bp.ARGUMENTS_PARSER = Parser()
 csrf.exempt(bp)
 
 PUBLIC_ENDPOINTS = {"api.openapi"}
+BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
 @bp.before_request
@@ -22,12 +40,24 @@ def authenticate():
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise ApiError(401, "unauthorized", "Send 'Authorization: Bearer <token>'.")
+        raise ApiError(401, "unauthorized", "no_token")
     user = user_for_api_token(token.strip())
     if user is None:
-        raise ApiError(401, "unauthorized", "The token is not valid or has been revoked.")
+        raise ApiError(401, "unauthorized", "invalid_token")
     g.api_user = user
     return None
+
+
+@bp.before_request
+def refuse_a_body_that_is_not_an_object():
+    """Every body is a JSON object, also for calls that need none (an empty body is
+    fine there): an array, a string or broken JSON is a 400 before any view runs."""
+    if (
+        request.method in BODY_METHODS
+        and request.get_data(cache=True)
+        and not isinstance(request.get_json(silent=True), dict)
+    ):
+        raise invalid_json()
 
 
 @bp.errorhandler(ApiError)
@@ -41,4 +71,24 @@ def api_error(error: ApiError):
     return response
 
 
-from eventsys.api import views  # noqa: E402,F401  (routes register on bp)
+def requires(*roles):
+    """Only tokens of users with one of these roles (checked before the body is read)."""
+
+    def decorator(view):
+        @wraps(view)
+        def checked(*args, **kwargs):
+            if not g.api_user.has_role(*roles):
+                raise forbidden()
+            return view(*args, **kwargs)
+
+        return checked
+
+    return decorator
+
+
+def init_app(app: Flask) -> None:
+    """Register the blueprint with every endpoint imported so far and build the
+    document from it. The app factory imports the endpoint modules first."""
+    from eventsys.api.openapi import Api
+
+    Api(app).register_blueprint(bp)

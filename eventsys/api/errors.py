@@ -6,12 +6,29 @@ from flask import jsonify
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str, details: dict | None = None):
-        super().__init__(message)
+    """`code` is for programs; the message is looked up by `message_key` (the code
+    unless given) in the caller's language when the answer is written."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message_key: str | None = None,
+        details: dict | None = None,
+        **params,
+    ):
+        super().__init__(code)
         self.status = status
         self.code = code
-        self.message = message
+        self.message_key = message_key or code
         self.details = details
+        self.params = params
+
+    @property
+    def message(self) -> str:
+        from eventsys.api.messages import api_message
+
+        return api_message(self.message_key, **self.params)
 
     def response(self):
         body = {"error": {"code": self.code, "message": self.message}}
@@ -22,13 +39,17 @@ class ApiError(Exception):
         return response
 
 
-def bad_request(code: str, message: str, **details) -> ApiError:
-    return ApiError(400, code, message, details or None)
+def bad_request(code: str, message_key: str | None = None, **details) -> ApiError:
+    return ApiError(400, code, message_key, details or None, **details)
+
+
+def invalid_json() -> ApiError:
+    return ApiError(400, "invalid_json")
 
 
 def not_found(what: str = "resource") -> ApiError:
-    return ApiError(404, "not_found", f"No such {what}.")
+    return ApiError(404, "not_found", f"{what}_not_found")
 
 
-def forbidden(message: str = "Your token does not give access to this.") -> ApiError:
-    return ApiError(403, "forbidden", message)
+def forbidden(message_key: str = "forbidden") -> ApiError:
+    return ApiError(403, "forbidden", message_key)

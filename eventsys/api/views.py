@@ -1,18 +1,20 @@
-"""API endpoints: check access, read the body strictly, call one operation, answer JSON."""
+"""API endpoints: check access, take the parsed body, call one operation, answer.
+
+Bodies are parsed and validated by the schemas named in `@bp.arguments`; answers are
+written by the schema in `@bp.response`; both make the OpenAPI document."""
 
 from __future__ import annotations
 
-from flask import g, jsonify, request
+from flask import g
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from eventsys.api import bp, parsing
+from eventsys.api import bp, requires
+from eventsys.api import schemas as s
 from eventsys.api.errors import ApiError, bad_request, forbidden, not_found
 from eventsys.api.openapi import document
-from eventsys.api.serializers import event_json, invoice_json, organisation_json, registration_json
 from eventsys.auth.models import Role
 from eventsys.events import operations as event_ops
-from eventsys.events import rules as event_rules
 from eventsys.events.models import Event, EventStatus
 from eventsys.extensions import db
 from eventsys.organisations import operations as org_ops
@@ -20,61 +22,6 @@ from eventsys.organisations.models import Organisation
 from eventsys.payments import operations as payment_ops
 from eventsys.registration import operations as reg_ops
 from eventsys.registration.models import Registration
-
-EVENT_TIME_FIELDS = (
-    "starts_at",
-    "ends_at",
-    "registration_opens_at",
-    "registration_closes_at",
-    "priority_deadline",
-    "cancellation_deadline",
-)
-EVENT_TEXT_FIELDS = {"title": 200, "description": 20000, "venue": 300, "online_url": 500}
-EVENT_INT_FIELDS = ("capacity", "fee", "payment_days", "offer_hours", "host_organisation_id")
-REQUIRED_ON_CREATE = (
-    "title",
-    "kind",
-    "format",
-    "starts_at",
-    "ends_at",
-    "capacity",
-    "registration_opens_at",
-    "registration_closes_at",
-)
-
-PAYMENT_MESSAGES = {
-    "nothing_to_pay": "There is nothing to pay for this registration.",
-    "already_paid": "The registration is paid already.",
-    "already_invoiced": "An invoice has been chosen for this registration already.",
-    "seat_not_held": "The registration does not hold a seat.",
-    "card_unavailable": "Card payment is not configured; choose invoice.",
-    "stripe_unavailable": "Stripe could not be reached; try again.",
-    "org_number_not_digits": "An organisation number has digits only.",
-    "org_number_wrong_length": "An organisation number has exactly 9 digits.",
-    "org_number_wrong_start": "A Norwegian organisation number starts with 8 or 9.",
-    "org_number_check_digit": "The organisation number's check digit does not match.",
-    "reference_required": "An invoice reference is required.",
-    "recipient_required": "Give recipient_email or recipient_address.",
-}
-
-ERROR_MESSAGES = {
-    "event_not_found": "No such event.",
-    "registration_not_found": "No such registration.",
-    "event_not_open": "The event is not open for registration.",
-    "registration_closed": "Registration for this event is closed.",
-    "already_registered": "This person already has an active registration for the event.",
-    "event_started": "The event has started; the registration can no longer be changed.",
-    "not_active": "The registration is not active.",
-    "not_offered": "There is no open offer for this registration.",
-    "offer_expired": "The offer has expired.",
-    "not_waiting": "Only a waiting registration can be moved.",
-    "reason_required": "A reason is required.",
-    "move_target_invalid": "The registration to move before is not waiting in the same tier.",
-    "organisation_not_found": "No such organisation.",
-    "organisation_not_owner": "The organisation is not an owner on the event's date.",
-    "event_not_started": "Attendance is recorded once the event has started.",
-    "not_confirmed": "Only a confirmed participant can be marked as attended.",
-}
 
 
 def _user():
@@ -85,21 +32,23 @@ def _is_organiser() -> bool:
     return _user().has_role(Role.organiser)
 
 
-def _require(*roles: Role) -> None:
-    if not _user().has_role(*roles):
-        raise forbidden()
-
-
 def _registration_error(exc: reg_ops.RegistrationError) -> ApiError:
-    return ApiError(exc.status, exc.code, ERROR_MESSAGES.get(exc.code, exc.code))
+    return ApiError(exc.status, exc.code)
+
+
+def _payment_error(exc: payment_ops.PaymentError) -> ApiError:
+    return ApiError(exc.status, exc.code)
 
 
 def _event_error(exc: event_ops.EventError) -> ApiError:
     field, code = exc.problems[0]
-    return bad_request(
+    return ApiError(
+        400,
         code,
-        f"'{field}' is not valid ({code}).",
-        problems=[{"field": f, "code": c} for f, c in exc.problems],
+        "field_problem",
+        {"problems": [{"field": f, "code": c} for f, c in exc.problems]},
+        field=field,
+        problem=code,
     )
 
 
@@ -107,89 +56,71 @@ def _event_error(exc: event_ops.EventError) -> ApiError:
 
 
 @bp.route("/openapi.json")
+@bp.doc(
+    summary="This document (no token needed)",
+    responses={
+        "200": {
+            "description": "The OpenAPI 3.1 document",
+            "content": {"application/json": {"schema": {"type": "object"}}},
+        }
+    },
+)
 def openapi():
-    return jsonify(document())
+    return document()
 
 
 # --- organisations ---------------------------------------------------------------------
 
 
 @bp.route("/organisations", methods=["GET"])
+@requires(Role.organiser, Role.finance)
+@bp.response(200, s.OrganisationList)
+@bp.doc(summary="All organisations (organisers, finance)")
 def list_organisations():
-    _require(Role.organiser, Role.finance)
     orgs = db.session.scalars(
         select(Organisation)
         .options(selectinload(Organisation.domains), selectinload(Organisation.ownerships))
         .order_by(Organisation.name)
     ).all()
-    return jsonify({"organisations": [organisation_json(o) for o in orgs]})
+    return {"organisations": orgs}
 
 
 @bp.route("/organisations", methods=["POST"])
-def create_organisation():
-    _require(Role.admin)
-    data = parsing.body()
-    name = parsing.string(data, "name", max_length=200)
-    kind = parsing.choice(data, "kind", ("institution", "welfare_org", "other"))
-    org_number = parsing.string(data, "org_number", required=False, max_length=30)
-    domains = data.get("domains", [])
-    if not isinstance(domains, list) or not all(isinstance(d, str) for d in domains):
-        raise bad_request("invalid_type", "'domains' must be a list of strings.", field="domains")
-    periods = data.get("ownerships", [])
-    if not isinstance(periods, list) or not all(isinstance(p, dict) for p in periods):
-        raise bad_request(
-            "invalid_type", "'ownerships' must be a list of objects.", field="ownerships"
-        )
+@requires(Role.admin)
+@bp.arguments(s.OrganisationInput)
+@bp.response(201, s.Organisation)
+@bp.doc(summary="Create an organisation with ownership periods (admin)")
+def create_organisation(data):
     try:
-        org = org_ops.create_organisation(name, kind, org_number, domains)
-        for period in periods:
+        org = org_ops.create_organisation(
+            data["name"], data["kind"], data.get("org_number"), data["domains"]
+        )
+        for period in data["ownerships"]:
             org_ops.add_ownership(
                 org,
-                parsing.choice(period, "role", ("owner", "observer")),
-                parsing.a_date(period, "valid_from"),
-                parsing.a_date(period, "valid_to", required=False),
-                parsing.choice(
-                    period,
-                    "staff_band",
-                    ("0-500", "501-1000", "1001-2000", "2000+"),
-                    required=False,
-                ),
+                period["role"],
+                period["valid_from"],
+                period.get("valid_to"),
+                period.get("staff_band"),
             )
     except org_ops.OrganisationError as exc:
-        message = exc.detail or exc.code.replace("_", " ")
-        raise bad_request(exc.code, f"{exc.field}: {message}", field=exc.field) from exc
-    return jsonify(organisation_json(org)), 201
+        raise ApiError(
+            400, exc.code, "field_problem", {"field": exc.field}, field=exc.field, problem=exc.code
+        ) from exc
+    return org
 
 
 # --- events ----------------------------------------------------------------------------
 
 
-def _event_values(data: dict, creating: bool) -> dict:
-    values: dict = {}
-    for name in REQUIRED_ON_CREATE if creating else ():
-        if data.get(name) is None:
-            raise bad_request("missing_field", f"'{name}' is required.", field=name)
-    for name in EVENT_TIME_FIELDS:
-        if name in data:
-            values[name] = parsing.aware_datetime(data, name, required=False)
-    for name, length in EVENT_TEXT_FIELDS.items():
-        if name in data:
-            values[name] = parsing.string(data, name, required=False, max_length=length) or ""
-    for name in EVENT_INT_FIELDS:
-        if name in data:
-            values[name] = parsing.integer(data, name, required=False)
-    if "kind" in data:
-        values["kind"] = parsing.choice(data, "kind", event_rules.KINDS)
-    if "format" in data:
-        values["format"] = parsing.choice(data, "format", event_rules.FORMATS)
-    if "language" in data:
-        values["language"] = parsing.choice(data, "language", ("nb", "en"))
+def _event_values(data: dict) -> dict:
+    values = {name: value for name, value in data.items() if name != "status"}
     if (
         values.get("host_organisation_id") is not None
         and db.session.get(Organisation, values["host_organisation_id"]) is None
     ):
         raise bad_request(
-            "invalid_reference", "No such host organisation.", field="host_organisation_id"
+            "invalid_reference", "host_organisation_not_found", field="host_organisation_id"
         )
     return values
 
@@ -202,43 +133,52 @@ def _visible_event(event_id: int) -> Event:
 
 
 @bp.route("/events", methods=["GET"])
-def list_events():
+@bp.arguments(s.EventFilter, location="query")
+@bp.response(200, s.EventList)
+@bp.doc(summary="Events (drafts for organisers only)")
+def list_events(args):
     query = select(Event).order_by(Event.starts_at)
     if not _is_organiser():
         query = query.where(Event.status != EventStatus.draft)
-    status = request.args.get("status")
-    if status:
-        if status not in ("draft", "published", "cancelled"):
-            raise bad_request("invalid_choice", "'status' must be draft, published or cancelled.")
-        query = query.where(Event.status == EventStatus(status))
-    return jsonify({"events": [event_json(e) for e in db.session.scalars(query)]})
+    if args.get("status"):
+        query = query.where(Event.status == EventStatus(args["status"]))
+    return {"events": db.session.scalars(query).all()}
 
 
 @bp.route("/events", methods=["POST"])
-def create_event():
-    _require(Role.organiser)
-    data = parsing.body()
-    values = _event_values(data, creating=True)
-    status = parsing.choice(data, "status", ("draft", "published"), required=False) or "draft"
+@requires(Role.organiser)
+@bp.arguments(s.EventCreate)
+@bp.response(201, s.Event)
+@bp.doc(summary="Create an event (organisers); a draft unless status is given")
+def create_event(data):
+    values = _event_values(data)
     try:
-        event = event_ops.create_event(values, _user(), status=status)
+        event = event_ops.create_event(values, _user(), status=data.get("status") or "draft")
     except event_ops.EventError as exc:
         raise _event_error(exc) from exc
-    return jsonify(event_json(event)), 201
+    return event
 
 
 @bp.route("/events/<int:event_id>", methods=["GET"])
+@bp.response(200, s.Event)
+@bp.doc(summary="One event")
 def get_event(event_id):
-    return jsonify(event_json(_visible_event(event_id)))
+    return _visible_event(event_id)
 
 
 @bp.route("/events/<int:event_id>", methods=["PATCH"])
-def update_event(event_id):
-    _require(Role.organiser)
+@requires(Role.organiser)
+@bp.arguments(s.EventChange)
+@bp.response(200, s.Event)
+@bp.doc(
+    summary="Change, publish or cancel an event (organisers)",
+    description="Raised capacity offers the new seats; lowered capacity bumps nobody and "
+    "answers a warning.",
+)
+def update_event(data, event_id):
     _visible_event(event_id)
-    data = parsing.body()
-    values = _event_values(data, creating=False)
-    status = parsing.choice(data, "status", ("draft", "published", "cancelled"), required=False)
+    values = _event_values(data)
+    status = data.get("status")
     over_by = 0
     try:
         event, over_by = reg_ops.update_event(event_id, values, _user())
@@ -247,48 +187,44 @@ def update_event(event_id):
         elif status == "cancelled":
             reg_ops.cancel_event(event_id, _user())
         elif status == "draft" and event.status != EventStatus.draft:
-            raise bad_request(
-                "invalid_transition", "A published or cancelled event cannot become a draft."
-            )
+            raise bad_request("invalid_transition")
     except event_ops.EventError as exc:
         raise _event_error(exc) from exc
     except reg_ops.RegistrationError as exc:
         raise _registration_error(exc) from exc
-    body = event_json(event)
     if over_by:
-        body["warnings"] = [
+        g.api_warnings = [
             {
                 "code": "over_capacity",
-                "message": f"{over_by} more seat(s) are held than the new capacity; nobody was cancelled.",
+                "message": ApiError(0, "over_capacity", count=over_by).message,
             }
         ]
-    return jsonify(body)
+    return event
 
 
 @bp.route("/events/<int:event_id>", methods=["DELETE"])
+@requires(Role.organiser)
+@bp.response(204)
+@bp.doc(summary="Delete a draft without registrations (organisers)")
 def delete_event(event_id):
-    """Delete a draft (organisers); anything published is cancelled instead."""
-    _require(Role.organiser)
+    """Anything published is cancelled instead."""
     event = _visible_event(event_id)
     try:
         event_ops.delete_draft(event)
     except event_ops.EventError as exc:
-        code = exc.problems[0][1]
-        raise ApiError(409, code, "Only a draft without registrations can be deleted.") from exc
-    return "", 204
+        raise ApiError(409, exc.problems[0][1], "only_drafts_deleted") from exc
+    return None
 
 
 @bp.route("/registrations/<int:reg_id>/attendance", methods=["POST"])
-def mark_attendance(reg_id):
-    """After the start: {"attended": true|false} for a confirmed participant (organisers)."""
-    _require(Role.organiser)
-    data = parsing.body()
-    attended = data.get("attended")
-    if not isinstance(attended, bool):
-        raise bad_request("invalid_type", "'attended' must be true or false.", field="attended")
+@requires(Role.organiser)
+@bp.arguments(s.Attendance)
+@bp.response(200, s.Registration)
+@bp.doc(summary="After the start: mark a confirmed participant as attended or not (organisers)")
+def mark_attendance(data, reg_id):
     _own_or_organiser(reg_id)
     try:
-        reg = reg_ops.mark_attendance(reg_id, attended, _user())
+        reg = reg_ops.mark_attendance(reg_id, data["attended"], _user())
     except reg_ops.RegistrationError as exc:
         raise _registration_error(exc) from exc
     return _registration_answer(reg)
@@ -298,70 +234,83 @@ def mark_attendance(reg_id):
 
 
 @bp.route("/events/<int:event_id>/registrations", methods=["GET"])
+@requires(Role.organiser)
+@bp.response(200, s.RegistrationList)
+@bp.doc(summary="The participant list (organisers)")
 def list_registrations(event_id):
-    _require(Role.organiser)
     _visible_event(event_id)
     regs = db.session.scalars(
         select(Registration).where(Registration.event_id == event_id).order_by(Registration.id)
     ).all()
-    places = reg_ops.positions(event_id)
-    return jsonify({"registrations": [registration_json(r, places.get(r.id)) for r in regs]})
+    return {"registrations": regs}
 
 
 @bp.route("/events/<int:event_id>/registrations", methods=["POST"])
-def create_registration(event_id):
-    data = parsing.body()
+@bp.arguments(s.RegistrationInput)
+@bp.response(201, s.Registration)
+@bp.doc(summary="Register yourself, or (organisers) someone on their behalf")
+def create_registration(data, event_id):
     user = _user()
-    email = parsing.string(data, "email", required=False, max_length=320)
-    name = parsing.string(data, "name", required=False, max_length=200) or ""
+    email = data.get("email")
+    name = data.get("name") or ""
     extras = {
-        "dietary_needs": parsing.string(data, "dietary_needs", required=False, max_length=2000)
-        or "",
-        "accessibility_needs": parsing.string(
-            data, "accessibility_needs", required=False, max_length=2000
-        )
-        or "",
+        "dietary_needs": data.get("dietary_needs") or "",
+        "accessibility_needs": data.get("accessibility_needs") or "",
     }
-    if _is_organiser() and email and email.strip().lower() != user.email:
+    if _is_organiser() and email and email.lower() != user.email:
         person = reg_ops.Person(
-            email=parsing.email_address(email),
+            email=email,
             name=" ".join(name.split()),
             vouched=True,
-            locale=parsing.choice(data, "locale", ("nb", "en"), required=False) or "nb",
+            locale=data.get("locale") or "nb",
         )
         extras["override"] = data.get("override") is True
         extras["waive_fee"] = data.get("waive_fee") is True
     else:
-        if email and email.strip().lower() != user.email:
-            raise forbidden("You can only register yourself.")
+        if email and email.lower() != user.email:
+            raise forbidden("register_only_yourself")
         person = reg_ops.Person(email=user.email, name=name or user.name, user=user)
     try:
         reg = reg_ops.register(event_id, person, user, **extras)
     except reg_ops.RegistrationError as exc:
         raise _registration_error(exc) from exc
-    return jsonify(registration_json(reg, reg_ops.positions(event_id).get(reg.id))), 201
+    return _registration_answer(reg)
 
 
 @bp.route("/events/<int:event_id>/participants.<any(csv, xlsx):fmt>", methods=["GET"])
+@requires(Role.organiser)
+@bp.doc(
+    summary="The participant list with dietary and accessibility needs (organisers)",
+    description="CSV: semicolon-separated UTF-8 with BOM, decimal comma; XLSX: a workbook.",
+    responses={
+        "200": {
+            "description": "The list",
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                    "schema": {"type": "string", "format": "binary"}
+                },
+            },
+        }
+    },
+)
 def export_participants(event_id, fmt):
-    """The participant list with needs, as on the organiser's page (CSV or XLSX)."""
     from eventsys.registration import exports
 
-    _require(Role.organiser)
     return exports.download(_visible_event(event_id), fmt)
 
 
 @bp.route("/events/<int:event_id>/messages", methods=["POST"])
-def message_participants(event_id):
-    """E-mail the confirmed participants: {"subject", "message"} -> {"sent": n}."""
-    _require(Role.organiser)
+@requires(Role.organiser)
+@bp.arguments(s.Message)
+@bp.response(200, s.Sent)
+@bp.doc(summary="E-mail the confirmed participants (organisers)")
+def message_participants(data, event_id):
     _visible_event(event_id)
-    data = parsing.body()
-    subject = parsing.string(data, "subject", max_length=200)
-    message = parsing.string(data, "message", max_length=20000)
+    subject, message = data["subject"], data["message"]
     if not subject.strip() or not message.strip():
-        raise bad_request("missing_field", "'subject' and 'message' must not be empty.")
-    return jsonify({"sent": reg_ops.message_participants(event_id, subject, message, _user())})
+        raise bad_request("missing_field", "subject_and_message_required")
+    return {"sent": reg_ops.message_participants(event_id, subject, message, _user())}
 
 
 def _own_or_organiser(reg_id: int) -> Registration:
@@ -375,12 +324,14 @@ def _own_or_organiser(reg_id: int) -> Registration:
     return reg
 
 
-def _registration_answer(reg: Registration):
-    db.session.flush()
-    return jsonify(registration_json(reg, reg_ops.positions(reg.event_id).get(reg.id)))
+def _registration_answer(reg: Registration) -> Registration:
+    db.session.flush()  # the waiting-list places count the change
+    return reg
 
 
 @bp.route("/registrations/<int:reg_id>", methods=["GET"])
+@bp.response(200, s.Registration)
+@bp.doc(summary="One registration (its participant or an organiser)")
 def get_registration(reg_id):
     return _registration_answer(_own_or_organiser(reg_id))
 
@@ -395,82 +346,95 @@ def _registration_action(reg_id: int, operation):
 
 
 @bp.route("/registrations/<int:reg_id>/cancel", methods=["POST"])
+@bp.response(200, s.Registration)
+@bp.doc(summary="Cancel; the seat is offered to the next in line")
 def cancel_registration(reg_id):
     return _registration_action(reg_id, reg_ops.cancel)
 
 
 @bp.route("/registrations/<int:reg_id>/accept", methods=["POST"])
+@bp.response(200, s.Registration)
+@bp.doc(summary="Accept an offer before its deadline")
 def accept_offer(reg_id):
     return _registration_action(reg_id, reg_ops.accept_offer)
 
 
 @bp.route("/registrations/<int:reg_id>/decline", methods=["POST"])
+@bp.response(200, s.Registration)
+@bp.doc(summary="Decline an offer")
 def decline_offer(reg_id):
     return _registration_action(reg_id, reg_ops.decline_offer)
 
 
 @bp.route("/registrations/<int:reg_id>/move", methods=["POST"])
-def move_registration(reg_id):
-    _require(Role.organiser)
-    data = parsing.body()
-    reason = parsing.string(data, "reason", max_length=1000)
-    before = parsing.integer(data, "before_registration_id", required=False)
+@requires(Role.organiser)
+@bp.arguments(s.Move)
+@bp.response(200, s.Registration)
+@bp.doc(summary="Move a waiting registration before another of its tier (organisers)")
+def move_registration(data, reg_id):
     _own_or_organiser(reg_id)
     try:
-        reg = reg_ops.move(reg_id, before, reason, _user())
+        reg = reg_ops.move(reg_id, data.get("before_registration_id"), data["reason"], _user())
     except reg_ops.RegistrationError as exc:
         raise _registration_error(exc) from exc
     return _registration_answer(reg)
 
 
 @bp.route("/registrations/<int:reg_id>/waive-fee", methods=["POST"])
-def waive_fee(reg_id):
-    _require(Role.organiser)
-    data = request.get_json(silent=True) or {}
+@requires(Role.organiser)
+@bp.arguments(s.WaiveFee, required=False)
+@bp.response(200, s.Registration)
+@bp.doc(summary="Waive the fee (organisers)")
+def waive_fee(data, reg_id):
     _own_or_organiser(reg_id)
-    reason = data.get("reason", "") if isinstance(data.get("reason", ""), str) else ""
-    return _registration_answer(reg_ops.waive_fee(reg_id, _user(), reason))
+    return _registration_answer(reg_ops.waive_fee(reg_id, _user(), data.get("reason") or ""))
 
 
 @bp.route("/registrations/<int:reg_id>/confirm-affiliation", methods=["POST"])
-def confirm_affiliation(reg_id):
-    _require(Role.organiser)
-    data = parsing.body()
-    org_id = parsing.integer(data, "organisation_id")
+@requires(Role.organiser)
+@bp.arguments(s.ConfirmAffiliation)
+@bp.response(200, s.Registration)
+@bp.doc(summary="Confirm the person works at an owner organisation: tier 1 (organisers)")
+def confirm_affiliation(data, reg_id):
     _own_or_organiser(reg_id)
     try:
-        reg = reg_ops.confirm_affiliation(reg_id, org_id, _user())
+        reg = reg_ops.confirm_affiliation(reg_id, data["organisation_id"], _user())
     except reg_ops.RegistrationError as exc:
         raise _registration_error(exc) from exc
     return _registration_answer(reg)
 
 
 @bp.route("/registrations/<int:reg_id>/checkout", methods=["POST"])
+@bp.response(200, s.Checkout)
+@bp.doc(summary="Start a Stripe Checkout for the fee: {url, session_id}")
 def checkout(reg_id):
-    """A Stripe Checkout Session for the registration's fee: {"url", "session_id"}."""
     _own_or_organiser(reg_id)
     try:
         session = payment_ops.start_checkout(reg_id)
     except payment_ops.PaymentError as exc:
-        raise ApiError(exc.status, exc.code, PAYMENT_MESSAGES.get(exc.code, exc.code)) from exc
-    return jsonify({"url": session.url, "session_id": session.stripe_session_id})
+        raise _payment_error(exc) from exc
+    return {"url": session.url, "session_id": session.stripe_session_id}
 
 
 @bp.route("/registrations/<int:reg_id>/invoice", methods=["POST"])
-def choose_invoice(reg_id):
-    """Pay by invoice instead: org_number, reference, and recipient_email or
-    recipient_address. Answers the invoice (number, KID, due date)."""
+@bp.arguments(s.InvoiceChoice)
+@bp.response(201, s.Invoice)
+@bp.doc(
+    summary="Pay by invoice instead of card",
+    description="org_number, reference, and recipient_email or recipient_address. "
+    "Answers the invoice (number, KID, due date).",
+)
+def choose_invoice(data, reg_id):
     _own_or_organiser(reg_id)
-    data = parsing.body()
     try:
         invoice = payment_ops.choose_invoice(
             reg_id,
-            parsing.string(data, "org_number", max_length=30),
-            parsing.string(data, "reference", max_length=200),
-            parsing.string(data, "recipient_email", required=False, max_length=320) or "",
-            parsing.string(data, "recipient_address", required=False, max_length=500) or "",
-            parsing.string(data, "organisation_name", required=False, max_length=200) or "",
+            data["org_number"],
+            data["reference"],
+            data.get("recipient_email") or "",
+            data.get("recipient_address") or "",
+            data.get("organisation_name") or "",
         )
     except payment_ops.PaymentError as exc:
-        raise ApiError(exc.status, exc.code, PAYMENT_MESSAGES.get(exc.code, exc.code)) from exc
-    return jsonify(invoice_json(invoice)), 201
+        raise _payment_error(exc) from exc
+    return invoice

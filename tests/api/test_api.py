@@ -376,3 +376,29 @@ def test_attendance_and_deleting_drafts_through_the_api(api, token, validate):
     draft = api("POST", "/events", organiser, json=event_body()).get_json()
     assert api("DELETE", f"/events/{draft['id']}", organiser).status_code == 204
     assert api("GET", f"/events/{draft['id']}", organiser).status_code == 404
+
+
+def test_a_body_that_is_not_an_object_is_refused_everywhere(api, token, spec, validate):
+    """Issue 8: waive-fee with a JSON array body was a 500, and the document gave the
+    call no body, so the fuzzing never sent one."""
+    organiser = token()
+    event = api("POST", "/events", organiser, json=event_body(status="published")).get_json()
+    reg = api(
+        "POST", f"/events/{event['id']}/registrations", organiser, json={"email": "a@gmail.com"}
+    ).get_json()
+    for path in ("waive-fee", "cancel", "checkout", "accept"):
+        for body in ([1, 2], "reason", 3):
+            response = api("POST", f"/registrations/{reg['id']}/{path}", organiser, json=body)
+            assert response.status_code == 400, (path, body, response.status_code)
+            assert validate(response.get_json(), "Error")["error"]["code"] == "invalid_json"
+    waived = api("POST", f"/registrations/{reg['id']}/waive-fee", organiser)
+    assert validate(waived.get_json(), "Registration")["fee_due"] == 0
+
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            if method == "parameters":
+                continue
+            if method in ("post", "patch", "put"):
+                assert "requestBody" in operation, (method, path)
+            if path != "/openapi.json":
+                assert {"400", "401", "403", "404"} <= set(operation["responses"]), (method, path)
