@@ -106,6 +106,7 @@ def register_blueprints(app: Flask) -> None:
     from eventsys import api
     from eventsys.arshjul.views import bp as arshjul_bp
     from eventsys.auth.views import bp as auth_bp
+    from eventsys.dashboard.views import bp as dashboard_bp
     from eventsys.events.views import bp as events_bp
     from eventsys.organisations.views import bp as organisations_bp
     from eventsys.payments.views import bp as payments_bp
@@ -130,6 +131,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(privacy_bp)
     app.register_blueprint(themes_bp)
     app.register_blueprint(checkin_bp)
+    app.register_blueprint(dashboard_bp)
 
 
 def register_request_hooks(app: Flask) -> None:

@@ -21,7 +21,7 @@ from flask_login import current_user, login_required
 
 from eventsys.auth.access import role_required
 from eventsys.auth.models import Role
-from eventsys.database import local_date, utcnow
+from eventsys.database import local_date, utcnow, writes_database
 from eventsys.events.models import Event
 from eventsys.events.views import event_page, visible_event
 from eventsys.extensions import db
@@ -389,6 +389,7 @@ def participants(event_id):
 
 @bp.route("/organiser/events/<int:event_id>/participants.<any(csv, xlsx):fmt>")
 @role_required(Role.organiser)
+@writes_database  # notes the download (see exports.download)
 def participants_file(event_id, fmt):
     return exports.download(_event(event_id), fmt)
 
