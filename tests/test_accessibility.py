@@ -137,13 +137,22 @@ def test_every_page_meets_wcag_21_aa(browser, site):
             "/organiser/arshjul",
             "/organiser/arshjul/new",
         ],
-        "okonomi@nettverket.no": ["/finance/invoices"],
+        "okonomi@nettverket.no": ["/finance/invoices", "/dashboard"],
         "admin@nettverket.no": [
             "/admin/organisations/",
             "/admin/organisations/new",
             "/admin/themes/",
+            "/dashboard",
         ],
     }
+    # The staff dashboard, check-in, filters and the ticket, in both languages.
+    for lang in ("nb", "en"):
+        pages["ola@nettverket.no"] += [
+            f"/dashboard?lang={lang}",
+            f"/organiser/events/{event}/checkin?lang={lang}",
+            f"/organiser/events/{event}/participants?state=confirmed&payment=unpaid&lang={lang}",
+        ]
+        pages["jonas@bi.no"].append(f"/account/registrations/{reg}/ticket?lang={lang}")
     problems = []
     for who, paths in pages.items():
         context = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -231,3 +240,142 @@ def test_header_fits_on_a_desktop_and_marks_required_fields_in_the_label(browser
     email_label = page.locator("label[for=email]")
     assert "(må fylles ut)" in email_label.inner_text()
     assert page.get_by_label("E-postadresse").is_visible()
+
+
+@pytest.fixture
+def door(app, database_url, make_user, make_event):
+    """An event starting in an hour with forty confirmed participants, on loopback."""
+    from eventsys import database
+    from eventsys.extensions import db
+    from eventsys.registration import checkin
+    from eventsys.registration import operations as reg_ops
+    from eventsys.registration.models import Registration
+
+    make_user("ola@nettverket.no", password=PASSWORD, role="organiser", name="Ola")
+    now = datetime.now(UTC)
+    event_id = make_event(
+        title="Seminar om gjennomføring",
+        capacity=40,
+        fee=0,
+        starts_at=now + timedelta(hours=1),
+        ends_at=now + timedelta(hours=6),
+        registration_opens_at=now - timedelta(days=10),
+        registration_closes_at=now - timedelta(minutes=5),
+    )
+    surnames = ["Berg", "Dahl", "Haugen", "Lie", "Moen", "Nilsen", "Solberg", "Vik"]
+    firsts = ["Anne", "Bjørn", "Ingrid", "Kari", "Lars"]
+    with app.app_context():
+        for i, (first, last) in enumerate((f, s) for s in surnames for f in firsts):
+            reg_ops.register(
+                event_id,
+                reg_ops.Person(email=f"p{i}@gmail.com", name=f"{first} {last}", vouched=True),
+                None,
+                now=now - timedelta(days=5),
+            )
+        database.commit()
+        last = db.session.query(Registration).filter_by(name="Lars Vik").one()
+        link = checkin.link_for(last).removeprefix(app.config["EVENTSYS_BASE_URL"])
+    with Server(database_url, workers=2, threads=4) as server:
+        yield {"url": server.base_url, "event": event_id, "qr_path": link}
+
+
+def _no_sideways_scroll(page) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= page.viewport_size["width"], f"{page.url} is {width}px wide"
+
+
+@pytest.mark.slow
+def test_check_in_at_the_door_on_a_phone(browser, door):
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    _login(page, door, "ola@nettverket.no")
+    url = door["url"] + f"/organiser/events/{door['event']}/checkin"
+    page.goto(url)
+    _no_sideways_scroll(page)
+    counter = page.locator("#checkin-counter")
+    assert counter.inner_text() == "0 av 40 har kommet"
+
+    # Far down the list, one tap: no page load, the place and the counter stay right.
+    row = page.locator("li.checkin-row", has_text="Kari Vik")
+    row.scroll_into_view_if_needed()
+    page.evaluate("window.notReloaded = true")
+    before = page.evaluate("window.scrollY")
+    assert before > 500
+    row.get_by_role("button", name=re.compile(r"Sjekk inn\W+Kari Vik")).click()
+    expect(counter).to_have_text("1 av 40 har kommet")
+    assert page.evaluate("window.notReloaded") is True
+    assert abs(page.evaluate("window.scrollY") - before) < 5
+    assert "Kari Vik er sjekket inn." in page.locator("#checkin-status").inner_text()
+    undo = row.get_by_role("button", name=re.compile(r"Angre\W+Kari Vik"))
+    assert undo.is_visible()
+    undo.click()
+    expect(counter).to_have_text("0 av 40 har kommet")
+    assert row.get_by_role("button", name=re.compile(r"Sjekk inn\W+Kari Vik")).is_visible()
+
+    # Search by name as you type; the search stays in the address for a reload.
+    page.get_by_label("Søk etter navn").fill("ingrid")
+    visible = page.locator("li.checkin-row:visible")
+    assert visible.count() == 8
+    assert all("Ingrid" in text for text in visible.all_inner_texts())
+    assert "q=ingrid" in page.url
+    visible.first.get_by_role("button").click()
+    expect(counter).to_have_text("1 av 40 har kommet")
+    assert page.get_by_label("Søk etter navn").input_value() == "ingrid"
+    assert page.locator("li.checkin-row:visible").count() == 8
+    assert page.evaluate("window.notReloaded") is True
+    problems = [v["id"] for v in Axe().run(page, options=WCAG_AA).response["violations"]]
+    assert problems == []
+
+    # Scanning a participant's QR code on the phone checks that person in.
+    page.goto(door["url"] + door["qr_path"])
+    assert "Lars Vik er sjekket inn" in page.get_by_role("heading", level=1).inner_text()
+    assert "2 av 40 har kommet" in page.inner_text("main")
+    _no_sideways_scroll(page)
+    context.close()
+
+
+@pytest.mark.slow
+def test_check_in_works_without_javascript_and_keeps_the_place(browser, door):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, java_script_enabled=False)
+    page = context.new_page()
+    _login(page, door, "ola@nettverket.no")
+    page.goto(door["url"] + f"/organiser/events/{door['event']}/checkin")
+    page.get_by_label("Søk etter navn").fill("moen")
+    page.get_by_role("button", name="Søk", exact=True).click()
+    assert page.locator("li.checkin-row").count() == 5
+    page.get_by_role("button", name=re.compile(r"Sjekk inn\W+Lars Moen")).click()
+    page.wait_for_load_state()
+    assert "q=moen" in page.url and page.url.endswith("#reg-" + page.url.split("#reg-")[-1])
+    assert page.locator("#checkin-counter").inner_text() == "1 av 40 har kommet"
+    assert page.locator("li.checkin-row").count() == 5  # still the same search
+    assert page.locator("li.checkin-row:target").inner_text().startswith("Lars Moen")
+    context.close()
+
+
+@pytest.mark.slow
+def test_staff_pages_fit_a_phone(browser, site):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    _login(page, site, "admin@nettverket.no")
+    event = site["event"]
+    for path in (
+        "/dashboard",
+        "/organiser/events",
+        f"/organiser/events/{event}/edit",
+        f"/organiser/events/{event}/participants",
+        f"/organiser/events/{event}/checkin",
+        "/finance/invoices",
+    ):
+        page.goto(site["url"] + path)
+        _no_sideways_scroll(page)
+    # The participant list is a card per person on a phone, still labelled.
+    page.goto(site["url"] + f"/organiser/events/{event}/participants")
+    card = page.locator("table.participants tbody tr").first
+    assert card.evaluate("e => getComputedStyle(e).display") == "block"
+    labels = card.locator("td").evaluate_all(
+        "cells => cells.map(c => getComputedStyle(c, '::before').content)"
+    )
+    assert '"Betaling"' in labels and "Ikke betalt" in card.inner_text()
+    context.close()
