@@ -333,6 +333,7 @@ def test_check_in_at_the_door_on_a_phone(browser, door):
     assert "Lars Vik er sjekket inn" in page.get_by_role("heading", level=1).inner_text()
     assert "2 av 40 har kommet" in page.inner_text("main")
     _no_sideways_scroll(page)
+    assert [v["id"] for v in Axe().run(page, options=WCAG_AA).response["violations"]] == []
     context.close()
 
 
@@ -378,4 +379,42 @@ def test_staff_pages_fit_a_phone(browser, site):
         "cells => cells.map(c => getComputedStyle(c, '::before').content)"
     )
     assert '"Betaling"' in labels and "Ikke betalt" in card.inner_text()
+    context.close()
+
+
+@pytest.mark.slow
+def test_previews_before_sending_meet_wcag_in_both_languages(browser, site):
+    """The message preview and the capacity preview, as an organiser reaches them."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    _login(page, site, "ola@nettverket.no")
+    event = site["event"]
+    problems = []
+    for lang, send, save in (
+        ("nb", "Forhåndsvis e-posten", "Lagre"),
+        ("en", "Preview the e-mail", "Save"),
+    ):
+        if lang == "en":
+            page.get_by_role("button", name="English").click()
+        page.goto(site["url"] + f"/organiser/events/{event}/participants")
+        form = page.locator("#message-participants")
+        form.locator("input[name=subject]").fill("Program")
+        form.locator("textarea[name=message]").fill("Vi starter kl. 09:00.")
+        form.get_by_role("button", name=send).click()
+        page.wait_for_load_state()
+        assert page.locator(".email-body").is_visible()
+        problems += [
+            f"{lang} message preview: {v['id']}"
+            for v in Axe().run(page, options=WCAG_AA).response["violations"]
+        ]
+        page.goto(site["url"] + f"/organiser/events/{event}/edit")
+        page.locator("input[name=capacity]").fill("2")
+        page.get_by_role("button", name=save, exact=True).click()
+        page.wait_for_load_state()
+        assert page.locator(".capacity-preview").is_visible()
+        problems += [
+            f"{lang} capacity preview: {v['id']}"
+            for v in Axe().run(page, options=WCAG_AA).response["violations"]
+        ]
+    assert problems == []
     context.close()
