@@ -302,9 +302,16 @@ def _locked(event_id: int) -> Event:
 @bp.route("/organiser/events")
 @role_required(Role.organiser)
 def admin_index():
+    from eventsys.registration.listing import attended_counts
+
     events = list(db.session.scalars(select(Event).order_by(Event.starts_at.desc(), Event.id)))
+    ids = [e.id for e in events]
     return render_template(
-        "events/admin_index.html", events=events, counts=seat_counts([e.id for e in events])
+        "events/admin_index.html",
+        events=events,
+        counts=seat_counts(ids),
+        came=attended_counts(ids),
+        now=utcnow(),
     )
 
 

@@ -116,3 +116,20 @@ def attendance(regs: list[Registration]) -> dict[str, int]:
         "no_show": sum(1 for r in regs if r.state == State.NO_SHOW),
         "not_checked_in": sum(1 for r in regs if r.state == State.CONFIRMED),
     }
+
+
+def attended_counts(event_ids: list[int]) -> dict[int, int]:
+    """How many came (checked in) per event, in one query for a whole list."""
+    from sqlalchemy import func, select
+
+    from eventsys.extensions import db
+
+    if not event_ids:
+        return {}
+    return dict(
+        db.session.execute(
+            select(Registration.event_id, func.count())
+            .where(Registration.event_id.in_(event_ids), Registration.state == State.ATTENDED)
+            .group_by(Registration.event_id)
+        ).all()
+    )

@@ -378,7 +378,9 @@ def _participants_page(event: Event, status: int = 200, behalf=None, message=Non
 
 def _back(event: Event, reg: Registration | None = None):
     anchor = f"reg-{reg.id}" if reg is not None else None
-    return redirect(url_for("registration.participants", event_id=event.id, _anchor=anchor))
+    # Back to the same filtered list (the row forms post with the list's filters).
+    kept = {k: v for k in ("state", "payment", "needs") if (v := request.args.get(k))}
+    return redirect(url_for("registration.participants", event_id=event.id, _anchor=anchor, **kept))
 
 
 @bp.route("/organiser/events/<int:event_id>/participants")

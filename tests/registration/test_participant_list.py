@@ -148,6 +148,8 @@ def test_a_past_event_shows_who_came(app, organiser, make_event):
     assert "Kom: 3" in text and "Møtte ikke: 1" in text
     edit = organiser.get(f"/organiser/events/{event_id}/edit").get_data(as_text=True)
     assert "Kom: 3" in edit
+    listing = organiser.get("/organiser/events").get_data(as_text=True)
+    assert "Kom: 3" in listing and "0 / 30" not in listing
 
 
 def test_a_message_to_everyone_is_previewed_and_sent_on_confirmation(
@@ -176,3 +178,16 @@ def test_a_message_to_everyone_is_previewed_and_sent_on_confirmation(
     )
     assert sent.status_code == 302
     assert sum(1 for m in smtp.messages if m["Subject"] == "Program") == 5
+
+
+def test_an_action_on_a_row_comes_back_to_the_same_filtered_list(app, organiser, paying_event):
+    event_id, ids = paying_event
+    url = f"/organiser/events/{event_id}/participants?payment=unpaid"
+    page = organiser.get(url).get_data(as_text=True)
+    action = f"/organiser/events/{event_id}/participants/{ids['Ulla']}/waive-fee?payment=unpaid"
+    assert f'action="{action}"' in page
+    response = organiser.post(
+        action, data={"csrf_token": csrf_token(page), f"reg{ids['Ulla']}-reason": "innleder"}
+    )
+    assert response.status_code == 302
+    assert response.location.endswith(f"participants?payment=unpaid#reg-{ids['Ulla']}")
