@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlalchemy import func, select, update
 
 from eventsys.auth.models import User
-from eventsys.demo import arshjul, events
+from eventsys.demo import arshjul, checkin, events
 from eventsys.demo.events import DEMO_PASSWORD
 from eventsys.extensions import db
 from eventsys.organisations.models import Organisation
@@ -22,6 +22,7 @@ __all__ = ["DEMO_PASSWORD", "STEPS", "has_data", "load"]
 STEPS = [
     events.load_events,
     arshjul.load_cycle,
+    checkin.load_checkin,
 ]
 
 
