@@ -91,7 +91,7 @@
             progress.value = data.arrived;
           }
           status.classList.remove("is-error");
-          status.textContent = data.message;
+          status.textContent = data.message + " " + data.counter + ".";
         })
         .catch(function () {
           // No answer (the network at the door): send the form the ordinary way.
