@@ -91,7 +91,12 @@
             progress.value = data.arrived;
           }
           status.classList.remove("is-error");
-          status.textContent = data.message + " " + data.counter + ".";
+          // One line on screen (the counter is just above); the count is read out too.
+          status.textContent = data.message + " ";
+          var count = document.createElement("span");
+          count.className = "visually-hidden";
+          count.textContent = data.counter + ".";
+          status.appendChild(count);
         })
         .catch(function () {
           // No answer (the network at the door): send the form the ordinary way.
