@@ -19,8 +19,9 @@ from eventsys.events.models import Event, EventStatus
 from eventsys.events.views import seat_counts
 from eventsys.extensions import db
 from eventsys.payments.models import Invoice, InvoiceKind, Payment, PaymentStatus
+from eventsys.registration.listing import attended_counts
 from eventsys.registration.models import ACTIVE_STATES, Registration
-from eventsys.registration.rules import SEAT_HOLDING, State
+from eventsys.registration.rules import SEAT_HOLDING, State, attendance_open
 
 bp = Blueprint("dashboard", __name__)
 
@@ -38,6 +39,8 @@ class EventLine:
     unpaid: int = 0
     unpaid_amount: int = 0
     offers: int = 0
+    came: int = 0
+    checkin_open: bool = False
 
 
 @dataclass
@@ -84,6 +87,10 @@ def _next_events(user, now: datetime) -> list[EventLine]:
     )
     for event_id, number in offers:
         lines[event_id].offers = number
+    for event_id, number in attended_counts(list(lines)).items():
+        lines[event_id].came = number
+    for line in lines.values():
+        line.checkin_open = attendance_open(line.event.starts_at, now)
     return list(lines.values())
 
 
