@@ -367,7 +367,13 @@ def test_staff_pages_fit_a_phone(browser, site):
         f"/organiser/events/{event}/edit",
         f"/organiser/events/{event}/participants",
         f"/organiser/events/{event}/checkin",
+        "/organiser/events/new",
+        "/organiser/arshjul",
+        "/organiser/arshjul/new",
         "/finance/invoices",
+        "/admin/organisations/",
+        "/admin/organisations/new",
+        "/admin/themes/",
     ):
         page.goto(site["url"] + path)
         _no_sideways_scroll(page)
