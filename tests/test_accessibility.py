@@ -243,37 +243,22 @@ def test_header_fits_on_a_desktop_and_marks_required_fields_in_the_label(browser
 
 
 @pytest.fixture
-def door(app, database_url, make_user, make_event):
+def door(app, database_url, make_user, event_with_people):
     """An event starting in an hour with forty confirmed participants, on loopback."""
-    from eventsys import database
     from eventsys.extensions import db
     from eventsys.registration import checkin
-    from eventsys.registration import operations as reg_ops
     from eventsys.registration.models import Registration
 
     make_user("ola@nettverket.no", password=PASSWORD, role="organiser", name="Ola")
-    now = datetime.now(UTC)
-    event_id = make_event(
-        title="Seminar om gjennomføring",
-        capacity=40,
-        fee=0,
-        starts_at=now + timedelta(hours=1),
-        ends_at=now + timedelta(hours=6),
-        registration_opens_at=now - timedelta(days=10),
-        registration_closes_at=now - timedelta(minutes=5),
-    )
     surnames = ["Berg", "Dahl", "Haugen", "Lie", "Moen", "Nilsen", "Solberg", "Vik"]
     firsts = ["Anne", "Bjørn", "Ingrid", "Kari", "Lars"]
+    names = [f"{first} {last}" for last in surnames for first in firsts]
+    event_id, ids = event_with_people(
+        [(name, f"p{i}@gmail.com") for i, name in enumerate(names)],
+        title="Seminar om gjennomføring",
+    )
     with app.app_context():
-        for i, (first, last) in enumerate((f, s) for s in surnames for f in firsts):
-            reg_ops.register(
-                event_id,
-                reg_ops.Person(email=f"p{i}@gmail.com", name=f"{first} {last}", vouched=True),
-                None,
-                now=now - timedelta(days=5),
-            )
-        database.commit()
-        last = db.session.query(Registration).filter_by(name="Lars Vik").one()
+        last = db.session.get(Registration, ids[names.index("Lars Vik")])
         link = checkin.link_for(last).removeprefix(app.config["EVENTSYS_BASE_URL"])
     with Server(database_url, workers=2, threads=4) as server:
         yield {"url": server.base_url, "event": event_id, "qr_path": link}

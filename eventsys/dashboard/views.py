@@ -121,28 +121,23 @@ def _todos(user, now: datetime) -> list[Todo]:
         .group_by(Registration.event_id)
     ):
         todos.append(Todo("offer", db.session.get(Event, event_id), number, first))
-    for event in db.session.scalars(
-        select(Event)
-        .where(
-            Event.id.in_(upcoming),
+    soon = (
+        # Published and starting within a week, but nobody has the list at hand yet.
+        (
+            "export",
             Event.status == EventStatus.published,
             Event.starts_at <= now + EXPORT_BEFORE,
-            Event.starts_at >= now,
             Event.participants_exported_at.is_(None),
-        )
-        .order_by(Event.starts_at)
-    ):
-        todos.append(Todo("export", event, first=event.starts_at))
-    for event in db.session.scalars(
-        select(Event)
-        .where(
-            Event.id.in_(upcoming),
-            Event.status == EventStatus.draft,
-            Event.starts_at <= now + DRAFT_SOON,
-        )
-        .order_by(Event.starts_at)
-    ):
-        todos.append(Todo("draft", event, first=event.starts_at))
+        ),
+        ("draft", Event.status == EventStatus.draft, Event.starts_at <= now + DRAFT_SOON),
+    )
+    for kind, *conditions in soon:
+        for event in db.session.scalars(
+            select(Event)
+            .where(Event.id.in_(upcoming), Event.starts_at >= now, *conditions)
+            .order_by(Event.starts_at)
+        ):
+            todos.append(Todo(kind, event, first=event.starts_at))
     return todos
 
 

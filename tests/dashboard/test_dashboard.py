@@ -124,28 +124,10 @@ def test_finance_sees_overdue_invoices(app, client, login, staff, network, make_
     assert "Neste arrangementer" not in page  # finance does not organise events
 
 
-def test_an_event_at_the_door_shows_who_has_arrived(app, client, login, staff, make_event):
-    now = datetime.now(UTC)
-    event_id = make_event(
-        title="Frokostmøte",
-        capacity=10,
-        fee=0,
-        starts_at=now + timedelta(hours=1),
-        ends_at=now + timedelta(hours=3),
-        registration_opens_at=now - timedelta(days=5),
-        registration_closes_at=now - timedelta(minutes=5),
-    )
+def test_an_event_at_the_door_shows_who_has_arrived(app, client, login, staff, event_with_people):
+    event_id, ids = event_with_people(3, title="Frokostmøte", capacity=10)
     with app.app_context():
-        regs = [
-            reg_ops.register(
-                event_id,
-                reg_ops.Person(email=f"p{i}@gmail.com", name=f"P{i}", vouched=True),
-                None,
-                now=now - timedelta(days=1),
-            )
-            for i in range(3)
-        ]
-        reg_ops.mark_attendance(regs[0].id, True, None)
+        reg_ops.mark_attendance(ids[0], True, None)
         database.commit()
     login("ola@nettverket.no", PASSWORD)
     html = client.get("/dashboard").get_data(as_text=True)

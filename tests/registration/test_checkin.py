@@ -39,36 +39,21 @@ class Browser:
 
 
 @pytest.fixture
-def door(app, make_user, make_event, smtp):
+def door(make_user, event_with_people, smtp):
     """An event starting in an hour with three confirmed participants and one waiting."""
-    now = datetime.now(UTC)
-    event_id = make_event(
-        capacity=3,
-        fee=0,
-        starts_at=now + timedelta(hours=1),
-        ends_at=now + timedelta(hours=6),
-        registration_opens_at=now - timedelta(days=10),
-        registration_closes_at=now - timedelta(minutes=1),
-    )
     make_user("ola@nettverket.no", password=PASSWORD, role="organiser", name="Ola")
     make_user("per@gmail.com", password=PASSWORD, name="Per Pedersen")
-    ids = {}
-    with app.app_context():
-        for email, name in (
-            ("anne@gmail.com", "Anne Aas"),
-            ("bjorn@gmail.com", "Bjørn Berg"),
-            ("per@gmail.com", "Per Pedersen"),
-            ("vera@gmail.com", "Vera Vik"),
-        ):
-            reg = reg_ops.register(
-                event_id,
-                reg_ops.Person(email=email, name=name, vouched=True),
-                None,
-                now=now - timedelta(days=5),
-            )
-            ids[name.split()[0]] = reg.id
-        database.commit()
-    return {"event": event_id, **ids}
+    people = [
+        ("Anne Aas", "anne@gmail.com"),
+        ("Bjørn Berg", "bjorn@gmail.com"),
+        ("Per Pedersen", "per@gmail.com"),
+        ("Vera Vik", "vera@gmail.com"),
+    ]
+    event_id, ids = event_with_people(people, capacity=3)
+    return {
+        "event": event_id,
+        **{name.split()[0]: i for (name, _), i in zip(people, ids, strict=True)},
+    }
 
 
 def _state(app, reg_id):

@@ -4,7 +4,7 @@ without JavaScript, the payment stage of each person in words, and who came."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from conftest import csrf_token, upcoming
@@ -114,29 +114,12 @@ def test_cancelled_people_can_be_filtered_too(app, organiser, paying_event):
     assert set(_rows(html.get_data(as_text=True))) == {"Ulla"}
 
 
-def test_a_past_event_shows_who_came(app, organiser, make_event):
-    now = datetime.now(UTC)
-    event_id = make_event(
-        capacity=30,
-        fee=0,
-        starts_at=now - timedelta(days=2),
-        ends_at=now - timedelta(days=2) + timedelta(hours=5),
-        registration_opens_at=now - timedelta(days=20),
-        registration_closes_at=now - timedelta(days=3),
-    )
+def test_a_past_event_shows_who_came(app, organiser, event_with_people):
+    event_id, ids = event_with_people(4, starts_in=-timedelta(days=2), capacity=30)
     with app.app_context():
-        regs = [
-            reg_ops.register(
-                event_id,
-                reg_ops.Person(email=f"p{i}@gmail.com", name=f"P{i}", vouched=True),
-                None,
-                now=now - timedelta(days=10),
-            )
-            for i in range(4)
-        ]
-        for reg in regs[:3]:
-            reg_ops.mark_attendance(reg.id, True, None)
-        reg_ops.mark_attendance(regs[3].id, False, None)
+        for reg_id in ids[:3]:
+            reg_ops.mark_attendance(reg_id, True, None)
+        reg_ops.mark_attendance(ids[3], False, None)
         database.commit()
     text = " ".join(
         re.sub(
