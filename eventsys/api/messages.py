@@ -41,7 +41,7 @@ MESSAGES = {
     "reason_required": "A reason is required.",
     "move_target_invalid": "The registration to move before is not waiting in the same tier.",
     "organisation_not_owner": "The organisation is not an owner on the event's date.",
-    "event_not_started": "Attendance is recorded once the event has started.",
+    "event_not_started": "Attendance is recorded from three hours before the event starts.",
     "not_confirmed": "Only a confirmed participant can be marked as attended.",
     # payments
     "nothing_to_pay": "There is nothing to pay for this registration.",
