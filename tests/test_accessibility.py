@@ -372,6 +372,18 @@ def test_staff_pages_fit_a_phone(browser, site):
     assert '"Betaling"' in labels and "Ikke betalt" in card.inner_text()
     context.close()
 
+    # On a desktop the list is a table that fits the page without scrolling sideways.
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    _login(page, site, "admin@nettverket.no")
+    page.goto(site["url"] + f"/organiser/events/{event}/participants")
+    _no_sideways_scroll(page)
+    table = page.locator("table.participants").bounding_box()
+    main = page.locator("main").bounding_box()
+    assert table["x"] + table["width"] <= main["x"] + main["width"]
+    assert page.locator("table.participants thead").is_visible()
+    context.close()
+
 
 @pytest.mark.slow
 def test_previews_before_sending_meet_wcag_in_both_languages(browser, site):
