@@ -16,9 +16,9 @@ from eventsys.auth.models import Role
 from eventsys.database import local_date, utcnow
 from eventsys.events.access import may_organise, organised_events_filter
 from eventsys.events.models import Event, EventStatus
-from eventsys.events.views import seat_counts
 from eventsys.extensions import db
 from eventsys.payments.models import Invoice, InvoiceKind, Payment, PaymentStatus
+from eventsys.registration.event_pages import seat_counts
 from eventsys.registration.listing import attended_counts
 from eventsys.registration.models import ACTIVE_STATES, Registration
 from eventsys.registration.rules import SEAT_HOLDING, State, attendance_open
