@@ -144,6 +144,7 @@ def register_blueprints(app: Flask) -> None:
     from eventsys import api
     from eventsys.arshjul.views import bp as arshjul_bp
     from eventsys.auth.views import bp as auth_bp
+    from eventsys.dashboard.views import bp as dashboard_bp
     from eventsys.finance.views import bp as finance_bp
     from eventsys.finance.views import documents_bp
     from eventsys.forum.views import bp as forum_bp
@@ -153,6 +154,7 @@ def register_blueprints(app: Flask) -> None:
     from eventsys.people.views import bp as people_bp
     from eventsys.privacy.views import bp as privacy_bp
     from eventsys.public.views import bp as public_bp
+    from eventsys.registration.checkin_views import bp as checkin_bp
     from eventsys.registration.event_pages import bp as events_bp
     from eventsys.registration.views import bp as registration_bp
     from eventsys.resources.views import bp as resources_bp
@@ -183,6 +185,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(forum_bp)
     app.register_blueprint(newsletters_bp)
     app.register_blueprint(people_bp)
+    app.register_blueprint(checkin_bp)
+    app.register_blueprint(dashboard_bp)
 
 
 def register_rate_limits(app: Flask) -> None:

@@ -259,9 +259,16 @@ def _locked(event_id: int) -> Event:
 @bp.route("/organiser/events")
 @role_required(Role.organiser)
 def admin_index():
+    from eventsys.registration.listing import attended_counts
+
     events = list(db.session.scalars(select(Event).order_by(Event.starts_at.desc(), Event.id)))
+    ids = [e.id for e in events]
     return render_template(
-        "events/admin_index.html", events=events, counts=seat_counts([e.id for e in events])
+        "events/admin_index.html",
+        events=events,
+        counts=seat_counts(ids),
+        came=attended_counts(ids),
+        now=utcnow(),
     )
 
 
@@ -289,10 +296,40 @@ def create():
     return render_template("events/form.html", form=form, event=None), _status(form)
 
 
-def _edit_page(event: Event, form: EventForm, status: int | None = None):
+def _flash_new_seats(offered: list, confirmed: list) -> None:
+    def names(regs):
+        return ", ".join(r.name or r.email for r in regs)
+
+    if offered:
+        flash(
+            _(
+                "Offers sent by e-mail to %(n)d on the waiting list: %(names)s.",
+                n=len(offered),
+                names=names(offered),
+            ),
+            "success",
+        )
+    if confirmed:
+        flash(
+            _("Places confirmed and told by e-mail: %(names)s.", names=names(confirmed)),
+            "success",
+        )
+
+
+def _edit_page(event: Event, form: EventForm, status: int | None = None, capacity_preview=None):
+    from eventsys.registration import listing
+
     held, waiting = reg_ops.counts(event.id)
+    came = listing.attendance(reg_ops.all_registrations(event.id))
     return render_template(
-        "events/form.html", form=form, event=event, held=held, waiting=waiting
+        "events/form.html",
+        form=form,
+        event=event,
+        held=held,
+        waiting=waiting,
+        came=came,
+        started=utcnow() >= event.starts_at,
+        capacity_preview=capacity_preview,
     ), status or _status(form)
 
 
@@ -312,14 +349,24 @@ def edit(event_id):
             flash(problem_message(exc.problems[0][1]), "error")
             return redirect(url_for("events.edit", event_id=event.id))
     if form.validate_on_submit():
+        from eventsys.registration import preview
+
+        changes = form.changes_to(event)
+        if "capacity" in changes and request.form.get("confirm_capacity") != "1":
+            # Raising the capacity e-mails offers: say to whom, and save on a second click.
+            coming = preview.capacity_changes(event, changes["capacity"], utcnow())
+            if coming:
+                return _edit_page(event, form, capacity_preview=coming)
+        before = preview.seat_holders(event.id)
         try:
-            event, over_by = reg_ops.update_event(event.id, form.changes_to(event), current_user)
+            event, over_by = reg_ops.update_event(event.id, changes, current_user)
             theme_ops.set_themes(event, form.themes.data or [])
         except event_ops.EventError as exc:
             db.session.rollback()
             _attach(form, exc)
             return _edit_page(db.session.get(Event, event_id), form)
         flash(_("The event is saved."), "success")
+        _flash_new_seats(*preview.new_seats(event.id, before))
         if over_by > 0:
             flash(MESSAGES("over_capacity", n=over_by), "warning")
         return redirect(url_for("events.edit", event_id=event.id))
