@@ -93,12 +93,18 @@ class Config:
 
     # Dietary and accessibility needs are deleted this many days after an event ends.
     NEEDS_RETENTION_DAYS = _int("EVENTSYS_NEEDS_RETENTION_DAYS", 30)
+    # Uploads to the resource bank: at most this many megabytes; bytes kept by the
+    # storage named here ("database": in the database, seen by every host).
+    UPLOAD_MAX_BYTES = (_int("EVENTSYS_UPLOAD_MAX_MB", 25) or 25) * 1024 * 1024
+    # The whole request may be a little larger (the form's other fields).
+    MAX_CONTENT_LENGTH = UPLOAD_MAX_BYTES + 1024 * 1024
+    FILE_STORAGE = os.environ.get("EVENTSYS_FILE_STORAGE", "database")
+
     # Sent e-mails (their text) are kept this long, then deleted.
     SENT_MAIL_RETENTION_DAYS = _int("EVENTSYS_SENT_MAIL_RETENTION_DAYS", 90)
 
-    # Request bodies: the upload limit (forms with files) for everything, and a lower
-    # one for JSON (the API) and webhooks. Larger requests are answered 413 unread.
-    MAX_CONTENT_LENGTH = _int("EVENTSYS_MAX_UPLOAD_MB", 20) * 1024 * 1024
+    # Request bodies: the upload limit above (forms with files) for everything, and a
+    # lower one for JSON (the API) and webhooks. Larger requests are answered 413 unread.
     MAX_JSON_BYTES = _int("EVENTSYS_MAX_JSON_BYTES", 1024 * 1024)
 
     # Rate limits (Flask-Limiter syntax; counted in the database, shared by every

@@ -72,6 +72,7 @@ def import_models() -> None:
     from eventsys.payments import models as _payments  # noqa: F401
     from eventsys.people import models as _people  # noqa: F401
     from eventsys.registration import models as _registration  # noqa: F401
+    from eventsys.resources import models as _resources  # noqa: F401
     from eventsys.themes import models as _themes  # noqa: F401
 
 
@@ -143,6 +144,7 @@ def register_blueprints(app: Flask) -> None:
     from eventsys import api
     from eventsys.arshjul.views import bp as arshjul_bp
     from eventsys.auth.views import bp as auth_bp
+    from eventsys.dashboard.views import bp as dashboard_bp
     from eventsys.finance.views import bp as finance_bp
     from eventsys.finance.views import documents_bp
     from eventsys.forum.views import bp as forum_bp
@@ -152,8 +154,10 @@ def register_blueprints(app: Flask) -> None:
     from eventsys.people.views import bp as people_bp
     from eventsys.privacy.views import bp as privacy_bp
     from eventsys.public.views import bp as public_bp
+    from eventsys.registration.checkin_views import bp as checkin_bp
     from eventsys.registration.event_pages import bp as events_bp
     from eventsys.registration.views import bp as registration_bp
+    from eventsys.resources.views import bp as resources_bp
     from eventsys.themes.views import bp as themes_bp
 
     app.register_blueprint(public_bp)
@@ -168,6 +172,7 @@ def register_blueprints(app: Flask) -> None:
     from eventsys.forum import api as _forum_api  # noqa: F401
     from eventsys.newsletters import api as _newsletters_api  # noqa: F401
     from eventsys.people import api as _people_api  # noqa: F401
+    from eventsys.resources import api as _resources_api  # noqa: F401
 
     api.init_app(app)
     app.register_blueprint(payments_bp)
@@ -176,9 +181,12 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(finance_bp)
     app.register_blueprint(documents_bp)
     app.register_blueprint(themes_bp)
+    app.register_blueprint(resources_bp)
     app.register_blueprint(forum_bp)
     app.register_blueprint(newsletters_bp)
     app.register_blueprint(people_bp)
+    app.register_blueprint(checkin_bp)
+    app.register_blueprint(dashboard_bp)
 
 
 def register_rate_limits(app: Flask) -> None:
@@ -191,7 +199,9 @@ def register_rate_limits(app: Flask) -> None:
 
         count = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
-    app.extensions["eventsys_limiter"] = ratelimit.init_app(app)
+    from eventsys.api import bp as api_bp
+
+    app.extensions["eventsys_limiter"] = ratelimit.init_app(app, api_bp)
 
 
 JSON_BODY_PATHS = ("/api/", "/stripe/webhook")

@@ -22,7 +22,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from eventsys.database import UTCDateTime, utcnow
+from eventsys.clock import utcnow
+from eventsys.columns import UTCDateTime
 from eventsys.extensions import db
 
 
@@ -194,7 +195,7 @@ def _limits_of(app: Flask) -> dict[str, list[tuple[str, object]]]:
     }
 
 
-def init_app(app: Flask) -> Limiter:
+def init_app(app: Flask, api_blueprint) -> Limiter:
     """One Limiter per application (Flask-Limiter keeps its settings on the instance),
     wrapped around the views named in _limits_of and the whole API blueprint."""
     limiter = Limiter(
@@ -210,9 +211,7 @@ def init_app(app: Flask) -> Limiter:
         for limit, key in limits:
             view = limiter.limit(limit, key_func=key, methods=["POST"], per_method=True)(view)
         app.view_functions[endpoint] = view
-    from eventsys.api import bp as api_bp
-
-    limiter.limit(app.config["RATELIMIT_API"], key_func=api_client)(api_bp)
+    limiter.limit(app.config["RATELIMIT_API"], key_func=api_client)(api_blueprint)
     return limiter
 
 

@@ -16,6 +16,7 @@ from eventsys.api import schemas as s
 from eventsys.api.errors import ApiError, bad_request, forbidden, not_found
 from eventsys.api.openapi import document
 from eventsys.auth.models import Role
+from eventsys.database import writes_database
 from eventsys.events import operations as event_ops
 from eventsys.events.messages import MESSAGES as event_messages
 from eventsys.events.models import Event, EventStatus
@@ -330,6 +331,7 @@ def create_registration(data, event_id):
         }
     },
 )
+@writes_database  # notes the download (see exports.download)
 def export_participants(event_id, fmt):
     from eventsys.registration import exports
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlalchemy import func, select, update
 
 from eventsys.auth.models import User
-from eventsys.demo import arshjul, community, events, finance
+from eventsys.demo import arshjul, checkin, community, events, finance, resources
 from eventsys.demo.events import DEMO_PASSWORD
 from eventsys.extensions import db
 from eventsys.organisations.models import Organisation
@@ -22,8 +22,10 @@ __all__ = ["DEMO_PASSWORD", "STEPS", "has_data", "load"]
 STEPS = [
     events.load_events,
     arshjul.load_cycle,
-    community.load_community,
     finance.load_finance,
+    resources.load_resources,
+    community.load_community,
+    checkin.load_checkin,
 ]
 
 

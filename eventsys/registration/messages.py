@@ -41,7 +41,7 @@ MESSAGES = Catalogue(
         ),
         "organisation_not_found": _l("The organisation was not found."),
         "organisation_not_owner": _l("The organisation is not an owner on the date of the event."),
-        "event_not_started": _l("Attendance is recorded once the event has started."),
+        "event_not_started": _l("Check-in opens three hours before the event starts."),
         "not_confirmed": _l("Only confirmed participants can be marked as attended."),
         "stripe_unavailable": _l(
             "The refund could not be made because the card payment service did not answer. "

@@ -3,7 +3,7 @@ follows, digest log, the full-text index; extra headers on
 outbound mail (List-Unsubscribe)
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0009
 Create Date: 2026-11-25 15:41:16.746957
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0010'
-down_revision = '0007'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 

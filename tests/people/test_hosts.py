@@ -63,6 +63,16 @@ def test_a_host_organises_their_event(app, smtp, hosted):
         f"/organiser/events/{a}/participants/message",
         data={"csrf_token": token, "subject": "Velkommen", "message": "Vi starter kl. 10."},
     )
+    assert response.status_code == 200  # the preview first
+    response = host.post(
+        f"/organiser/events/{a}/participants/message",
+        data={
+            "csrf_token": token,
+            "subject": "Velkommen",
+            "message": "Vi starter kl. 10.",
+            "confirm": "1",
+        },
+    )
     assert response.status_code == 302
     assert smtp.last_to("anne@uib.no")["Subject"] == "Velkommen"
 

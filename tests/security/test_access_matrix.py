@@ -137,6 +137,36 @@ EXPECTED: dict[str, frozenset | str] = {
     # admins
     "organisations.index": ADM,
     "themes.index": ADM,
+    # Check-in at the door and the staff dashboard.
+    "checkin.ticket": OWN,  # the confirmation with the QR code to show at the door
+    "checkin.door": ORG,
+    "checkin.tap": ORG,
+    # The signed link in a participant's QR code: it checks the person in only for an
+    # organiser of the event, and is a 404 for everyone else (tests/registration/
+    # test_checkin.py); the table's made-up token is a 404 for all.
+    "checkin.scanned": CAPABILITY,
+    "dashboard.index": ORG | FIN,
+    # The resource bank: published records are public; the world's record is one the
+    # owner has submitted, so only its contributor and the organisers see it.
+    "resources.index": ALL,
+    "resources.atom": ALL,
+    "resources.results_bibtex": ALL,
+    "resources.results_csl": ALL,
+    "resources.show": OWN | ORG,
+    "resources.bibtex": OWN | ORG,
+    "resources.csl": OWN | ORG,
+    "resources.download": OWN | ORG,
+    "resources.new": USERS,
+    "resources.edit": OWN | ORG,
+    "resources.move": ORG,  # publish
+    "resources.queue": ORG,
+    "resources.import_bibtex": ORG,
+    "resources.notify_materials": ORG,
+    "api.list_themes": USERS,
+    "api.list_resources": USERS,
+    "api.create_resource": USERS,
+    "api.get_resource": OWN | ORG,
+    "api.update_resource": OWN | ORG,
     "themes.edit": ADM,
     "organisations.create": ADM,
     "organisations.edit": ADM,
@@ -364,8 +394,18 @@ class World:
                 None,
             ).id
             self.calendar_token = arshjul_ops.calendar_token(owner)
+            from eventsys.demo.resources import simple_pdf
+            from eventsys.resources import operations as resource_ops
             from eventsys.themes import operations as theme_ops
 
+            resource = resource_ops.create_resource(
+                {"kind": "report", "title": "Frafall i høyere utdanning", "year": 2025},
+                owner,
+                status="submitted",
+            )
+            pdf = simple_pdf("Frafall")
+            resource_ops.attach_file(resource, "rapport.pdf", pdf, owner)
+            self.resource_id = resource.id
             self.theme_id = theme_ops.create_theme(
                 f"matrise_{int(now.timestamp() * 1000)}", "Tema", "Theme"
             ).id
@@ -400,16 +440,17 @@ class World:
             "org_id": self.org_id,
             "period_id": self.period_id,
             "theme_id": self.theme_id,
+            "resource_id": self.resource_id,
+            "payout_id": self.payout_id,
+            "ext": "pdf",
+            "table": "events",
             "organisation_id": self.org_id,
             "slug": "matrise",
             "thread_id": self.thread_id,
             "post_id": self.post_id,
             "report_id": self.report_id,
             "issue_id": self.issue_id,
-            "action": {"forum.lock": "lock"}.get(endpoint, "hide"),
-            "payout_id": self.payout_id,
-            "ext": "pdf",
-            "table": "events",
+            "action": {"forum.lock": "lock", "resources.move": "publish"}.get(endpoint, "hide"),
             "fmt": "csv",
             "token": self.calendar_token if endpoint == "arshjul.private_feed" else "x" * 20,
         }
