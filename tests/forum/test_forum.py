@@ -245,3 +245,29 @@ def test_search_finds_words_and_prefixes_in_published_posts_only(app, client, fo
         database.commit()
     page = client.get("/forum/search?q=mestring").get_data(as_text=True)
     assert "Innlegg funnet: 0" in page
+
+
+def test_links_to_published_resources_turn_into_cards(app, client, login, forum):
+    from eventsys import database
+    from eventsys.auth.models import User
+    from eventsys.extensions import db
+    from eventsys.resources import operations as resources
+
+    with app.app_context():
+        organiser = db.session.get(User, forum["organiser"])
+        shown = resources.create_resource(
+            {"kind": "report", "title": "SHoT 2026", "language": "nb", "year": 2026},
+            organiser,
+            status="published",
+        ).id
+        draft = resources.create_resource(
+            {"kind": "report", "title": "Utkast til rapport", "language": "nb", "year": 2026},
+            organiser,
+            status="draft",
+        ).id
+        database.commit()
+    login("kari@uib.no")
+    _reply(client, forum["thread"], f"Les http://localhost/resources/{shown} og /resources/{draft}")
+    page = _thread_page(client, forum["thread"])
+    assert f'href="/resources/{shown}">SHoT 2026</a>' in page
+    assert "Utkast til rapport" not in page.split("link-cards")[-1]
