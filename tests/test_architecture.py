@@ -129,7 +129,7 @@ LEVELS = [
     {"registration"},
     {"payments", "arshjul"},
     {"finance", "resources", "forum", "people", "newsletters"},  # STYLE.md's next areas
-    {"privacy", "public", "api", "demo"},
+    {"privacy", "public", "api", "demo", "dashboard"},
     {"ticking", "working", "commands", "ratelimit", APP},
 ]
 

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField
 
-from eventsys.payments import rules as payment_rules
+from eventsys.registration import rules
 from eventsys.registration.models import Registration
 from eventsys.registration.rules import WAITING, State
 
@@ -75,7 +75,7 @@ class ParticipantFilterForm(FlaskForm):
 
 def payment_stage(reg: Registration) -> str:
     payment = reg.payment
-    return payment_rules.payment_stage(
+    return rules.payment_stage(
         reg.tier,
         reg.event.fee,
         reg.fee_waived,
