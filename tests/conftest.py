@@ -295,6 +295,17 @@ def submit(client):
     return post
 
 
+def client_of(app, email, password="riktig-passord-1"):
+    """A browser of its own (a separate cookie jar), logged in as `email`."""
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    response = client.post(
+        "/login", data={"csrf_token": csrf_token(page), "email": email, "password": password}
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return client
+
+
 @pytest.fixture
 def login(submit):
     def do(email="kari@uib.no", password="riktig-passord-1"):

@@ -32,20 +32,28 @@ def queue(
     template: str,
     locale: str | None = None,
     attachments: list[tuple] | None = None,
+    headers: dict[str, str] | None = None,
+    html: str | None = None,
+    flush: bool = True,
     **context,
 ) -> OutboundMail:
     """Render templates/email/<template>.txt (first line "Subject: …") in the
-    recipient's language and queue it in the current transaction.
+    recipient's language and queue it in the current transaction. `headers` are added
+    as they are (List-Unsubscribe, say); `html` becomes an HTML alternative part.
+    Many at once (a newsletter batch): `flush=False` and one flush after them all, so
+    the rows go to the database in one multi-row INSERT.
 
     An attachment is (filename, content type, bytes) or, for an image shown inside the
-    message, (filename, content type, bytes, content id); such a message also gets an
-    HTML part from templates/email/<template>.html, which shows it as `cid:<id>`."""
+    message, (filename, content type, bytes, content id); without `html`, such a
+    message gets its HTML part from templates/email/<template>.html, which shows the
+    image as `cid:<id>`."""
     locale = locale or current_app.config["BABEL_DEFAULT_LOCALE"]
     context.setdefault("base_url", current_app.config["EVENTSYS_BASE_URL"])
     inline = any(len(att) > 3 for att in attachments or [])
     with force_locale(locale):
         rendered = render_template(f"email/{template}.txt", **context)
-        html = render_template(f"email/{template}.html", **context) if inline else None
+        if html is None and inline:
+            html = render_template(f"email/{template}.html", **context)
     first, _, body = rendered.lstrip().partition("\n")
     if not first.startswith("Subject:"):
         raise ValueError(f"email/{template}.txt must start with a 'Subject:' line")
@@ -56,6 +64,7 @@ def queue(
         subject=one_line(first.removeprefix("Subject:")),
         body_text=body.strip() + "\n",
         body_html=html,
+        headers=dict(headers or {}),
         attachments=[
             {
                 "filename": att[0],
@@ -67,7 +76,8 @@ def queue(
         ],
     )
     db.session.add(message)
-    db.session.flush()
+    if flush:
+        db.session.flush()
     return message
 
 
@@ -78,6 +88,8 @@ def _build(message: OutboundMail) -> EmailMessage:
     msg["Subject"] = one_line(message.subject)
     msg["Date"] = formatdate(localtime=True)
     msg["Message-ID"] = make_msgid(domain="eventsys")
+    for name, value in (message.headers or {}).items():
+        msg[name] = value
     msg.set_content(message.body_text)
     html = None
     if message.body_html:

@@ -10,8 +10,17 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_date
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -37,6 +46,8 @@ from eventsys.registration import operations as reg_ops
 from eventsys.registration.forms import RegisterForm
 from eventsys.registration.models import Registration
 from eventsys.registration.rules import SEAT_HOLDING, WAITING
+from eventsys.themes import operations as theme_ops
+from eventsys.themes.models import Theme
 
 bp = Blueprint("events", __name__)
 
@@ -136,7 +147,9 @@ def index():
     )
     form = EventFilterForm(formdata=request.args)
     form.set_choices(
-        [(f"{y}-{m:02d}", format_date(date(y, m, 1), "LLLL y").capitalize()) for y, m in months]
+        [(f"{y}-{m:02d}", format_date(date(y, m, 1), "LLLL y").capitalize()) for y, m in months],
+        theme_ops.all_themes(),
+        str(get_locale()),
     )
     query = upcoming
     if form.kind.data:
@@ -157,9 +170,14 @@ def index():
                 form.month.choices.append((form.month.data, form.month.data))
         else:
             form.month.errors = [_("Choose one of the options.")]
+    if form.theme.data:
+        if form.theme.data in dict(form.theme.choices):
+            query = query.where(Event.themes.any(Theme.code == form.theme.data))
+        else:
+            form.theme.errors = [_("Choose one of the options.")]
     events = list(db.session.scalars(query))
     counts = seat_counts([e.id for e in events])
-    filtered = bool(form.kind.data or form.format.data or form.month.data)
+    filtered = bool(form.kind.data or form.format.data or form.month.data or form.theme.data)
     status = 422 if form.errors else 200
     return render_template(
         "events/index.html", events=events, counts=counts, form=form, filtered=filtered
@@ -195,6 +213,11 @@ def event_page(event: Event, form: RegisterForm | None = None, status: int = 200
         shows_link=reg_ops.sees_online_link(event, current_user, own),
         form=form or RegisterForm(),
         organiser=is_organiser(),
+        # Sections higher areas add (the resource bank's materials), without events
+        # importing them.
+        sections=[
+            render(event) for render in current_app.extensions.get("event_page_sections", [])
+        ],
     ), status
 
 
@@ -214,6 +237,12 @@ def _attach(form: EventForm, error: event_ops.EventError) -> None:
             flash(problem_message(code), "error")
         else:
             field.errors = [*field.errors, problem_message(code)]
+
+
+def _theme_choices(form: EventForm, event: Event | None = None) -> None:
+    form.themes.set_themes(theme_ops.all_themes(), str(get_locale()))
+    if event is not None and not form.is_submitted():
+        form.themes.data = [t.code for t in event.themes]
 
 
 def _status(form) -> int:
@@ -247,12 +276,14 @@ def admin_index():
 @role_required(Role.organiser)
 def create():
     form = default_event_form(_organisations())
+    _theme_choices(form)
     if form.validate_on_submit():
         publishing = request.form.get("action") == "publish"
         try:
             event = event_ops.create_event(
                 form.values(), current_user, status="published" if publishing else "draft"
             )
+            theme_ops.set_themes(event, form.themes.data or [])
         except event_ops.EventError as exc:
             db.session.rollback()
             _attach(form, exc)
@@ -310,6 +341,7 @@ def edit(event_id):
         abort(404)
     form = EventForm(obj=event)
     form.set_organisations(_organisations())
+    _theme_choices(form, event)
     if form.is_submitted():
         try:
             event_ops.check_editable(event)
@@ -328,6 +360,7 @@ def edit(event_id):
         before = preview.seat_holders(event.id)
         try:
             event, over_by = reg_ops.update_event(event.id, changes, current_user)
+            theme_ops.set_themes(event, form.themes.data or [])
         except event_ops.EventError as exc:
             db.session.rollback()
             _attach(form, exc)

@@ -19,6 +19,10 @@ MESSAGES = Catalogue(
         "event_not_found": _l("The event was not found."),
         "event_not_open": _l("This event is not open for registration."),
         "registration_closed": _l("Registration for this event is closed."),
+        "resource_persons_only": _l(
+            "This event is for the owners' resource persons only. Ask your institution's "
+            "resource person, or the network's secretariat, if you should take part."
+        ),
         "already_registered": _already_registered,
         "registration_not_found": _l("The registration was not found."),
         "event_started": _l(

@@ -394,6 +394,13 @@ def register(
     # which seats were counted, so first come, first served holds under load.
     now = now or utcnow()
     _check_open(event, person.email, by_organiser, now)
+    # Packages above registration may refuse (people: a gathering for resource persons
+    # only); each receiver answers an error code or None.
+    for _receiver, refused in signals.admission.send(
+        event, person=person, by_organiser=by_organiser
+    ):
+        if refused:
+            raise RegistrationError(refused, 403)
     existing = rule_view(event.id)
     reg = _insert(
         event,

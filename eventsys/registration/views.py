@@ -19,7 +19,7 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from eventsys.auth.access import role_required
+from eventsys.auth.access import event_organiser_required, role_required
 from eventsys.auth.models import Role
 from eventsys.database import local_date, utcnow, writes_database
 from eventsys.events.models import Event
@@ -331,6 +331,10 @@ def _participants_page(event: Event, status: int = 200, behalf=None, message=Non
         behalf=behalf or BehalfForm(formdata=None, locale=event.language),
         message=message or MessageForm(formdata=None),
         row_forms_with_errors=[f for forms in given.values() for f in forms.values() if f.errors],
+        # A host (organiser rights for this event only) sees the list, exports it,
+        # writes to the participants and records attendance; the rest is the
+        # organisers'.
+        full_rights=current_user.has_role(Role.organiser),
     ), status
 
 
@@ -342,13 +346,13 @@ def _back(event: Event, reg: Registration | None = None):
 
 
 @bp.route("/organiser/events/<int:event_id>/participants")
-@role_required(Role.organiser)
+@event_organiser_required
 def participants(event_id):
     return _participants_page(_event(event_id))
 
 
 @bp.route("/organiser/events/<int:event_id>/participants.<any(csv, xlsx):fmt>")
-@role_required(Role.organiser)
+@event_organiser_required
 @writes_database  # notes the download (see exports.download)
 def participants_file(event_id, fmt):
     return exports.download(_event(event_id), fmt)
@@ -388,7 +392,7 @@ def register_on_behalf(event_id):
 
 
 @bp.route("/organiser/events/<int:event_id>/participants/message", methods=["POST"])
-@role_required(Role.organiser)
+@event_organiser_required
 def message_participants(event_id):
     event = _event(event_id)
     form = MessageForm()
@@ -491,7 +495,7 @@ def move(event_id, reg_id):
 
 
 @bp.route("/organiser/events/<int:event_id>/participants/<int:reg_id>/attendance", methods=["POST"])
-@role_required(Role.organiser)
+@event_organiser_required
 def attendance(event_id, reg_id):
     event = _event(event_id)
     reg = _registration(event, reg_id)

@@ -2,7 +2,7 @@
 before an event starts).
 
 Revision ID: 0013
-Revises: 0007
+Revises: 0012
 Create Date: 2026-11-25 15:49:03.969092
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013"
-down_revision = "0007"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
