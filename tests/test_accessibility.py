@@ -282,6 +282,97 @@ def test_header_fits_on_a_desktop_and_marks_required_fields_in_the_label(browser
     assert page.get_by_label("E-postadresse").is_visible()
 
 
+@pytest.mark.slow
+def test_resource_bank_pages_meet_wcag_in_bokmal_and_english(app, browser, site):
+    """The resource bank's pages (search with results and snippets, a record, the
+    forms, the organisers' queue, materials on an event page), in both languages."""
+    from datetime import date
+
+    from eventsys import database
+    from eventsys.auth.models import User
+    from eventsys.demo.resources import simple_pdf
+    from eventsys.extensions import db
+    from eventsys.resources import operations
+    from eventsys.themes.operations import ensure_seed_themes
+
+    with app.app_context():
+        ensure_seed_themes()
+        organiser = db.session.query(User).filter_by(email="ola@nettverket.no").one()
+        jonas = db.session.query(User).filter_by(email="jonas@bi.no").one()
+        record = operations.create_resource(
+            {
+                "kind": "best_practice",
+                "title": "Kollokviegrupper mot frafall",
+                "year": 2025,
+                "summary": "Faste **grupper** fra første uke reduserer frafall.",
+                "authors": ["Hansen, Kari"],
+                "language": "nb",
+            },
+            organiser,
+            themes=["completion"],
+            event_id=site["event"],
+            status="published",
+        )
+        operations.attach_file(record, "lysark.pdf", simple_pdf("Kollokvier"), organiser)
+        operations.create_resource(
+            {
+                "kind": "conference",
+                "title": "EAIR Forum",
+                "language": "en",
+                "starts_on": date(2099, 8, 25),
+                "ends_on": date(2099, 8, 27),
+                "location": "Lisboa",
+                "deadline": date(2099, 3, 1),
+            },
+            organiser,
+            status="published",
+        )
+        operations.create_resource(
+            {"kind": "link", "title": "Forslag fra Jonas", "language": "nb"},
+            jonas,
+            status="submitted",
+        )
+        database.commit()
+        record_id = record.id
+    base = site["url"]
+    pages = {
+        None: [
+            "/",
+            "/resources",
+            "/resources?q=frafall",
+            "/resources?kind=conference",
+            "/resources?kind=nonsense",
+            f"/resources/{record_id}",
+            f"/events/{site['event']}",
+        ],
+        "ola@nettverket.no": [
+            "/resources/new",
+            f"/resources/{record_id}/edit",
+            "/organiser/resources",
+            f"/events/{site['event']}",
+        ],
+    }
+    problems = []
+    for lang in ("nb", "en"):
+        for who, paths in pages.items():
+            context = browser.new_context(viewport={"width": 1280, "height": 900})
+            page = context.new_page()
+            if who:
+                _login(page, site, who)
+            for path in paths:
+                joiner = "&" if "?" in path else "?"
+                url = f"{base}{path}{joiner}lang={lang}"
+                response = page.goto(url)
+                assert response.status in (200, 422), (url, response.status)
+                assert page.locator("html").get_attribute("lang") == lang
+                problems += [
+                    f"{url}: {v['id']} ({v['impact']}): {v['help']}"
+                    for v in Axe().run(page, options=WCAG_AA).response["violations"]
+                ]
+            context.close()
+    assert problems == [], "\n".join(problems)
+
+
 @pytest.fixture
 def door(app, database_url, make_user, event_with_people):
     """An event starting in an hour with forty confirmed participants, on loopback."""
@@ -461,94 +552,3 @@ def test_previews_before_sending_meet_wcag_in_both_languages(browser, site):
         ]
     assert problems == []
     context.close()
-
-
-@pytest.mark.slow
-def test_resource_bank_pages_meet_wcag_in_bokmal_and_english(app, browser, site):
-    """The resource bank's pages (search with results and snippets, a record, the
-    forms, the organisers' queue, materials on an event page), in both languages."""
-    from datetime import date
-
-    from eventsys import database
-    from eventsys.auth.models import User
-    from eventsys.demo.resources import simple_pdf
-    from eventsys.extensions import db
-    from eventsys.resources import operations
-    from eventsys.themes.operations import ensure_seed_themes
-
-    with app.app_context():
-        ensure_seed_themes()
-        organiser = db.session.query(User).filter_by(email="ola@nettverket.no").one()
-        jonas = db.session.query(User).filter_by(email="jonas@bi.no").one()
-        record = operations.create_resource(
-            {
-                "kind": "best_practice",
-                "title": "Kollokviegrupper mot frafall",
-                "year": 2025,
-                "summary": "Faste **grupper** fra første uke reduserer frafall.",
-                "authors": ["Hansen, Kari"],
-                "language": "nb",
-            },
-            organiser,
-            themes=["completion"],
-            event_id=site["event"],
-            status="published",
-        )
-        operations.attach_file(record, "lysark.pdf", simple_pdf("Kollokvier"), organiser)
-        operations.create_resource(
-            {
-                "kind": "conference",
-                "title": "EAIR Forum",
-                "language": "en",
-                "starts_on": date(2099, 8, 25),
-                "ends_on": date(2099, 8, 27),
-                "location": "Lisboa",
-                "deadline": date(2099, 3, 1),
-            },
-            organiser,
-            status="published",
-        )
-        operations.create_resource(
-            {"kind": "link", "title": "Forslag fra Jonas", "language": "nb"},
-            jonas,
-            status="submitted",
-        )
-        database.commit()
-        record_id = record.id
-    base = site["url"]
-    pages = {
-        None: [
-            "/",
-            "/resources",
-            "/resources?q=frafall",
-            "/resources?kind=conference",
-            "/resources?kind=nonsense",
-            f"/resources/{record_id}",
-            f"/events/{site['event']}",
-        ],
-        "ola@nettverket.no": [
-            "/resources/new",
-            f"/resources/{record_id}/edit",
-            "/organiser/resources",
-            f"/events/{site['event']}",
-        ],
-    }
-    problems = []
-    for lang in ("nb", "en"):
-        for who, paths in pages.items():
-            context = browser.new_context(viewport={"width": 1280, "height": 900})
-            page = context.new_page()
-            if who:
-                _login(page, site, who)
-            for path in paths:
-                joiner = "&" if "?" in path else "?"
-                url = f"{base}{path}{joiner}lang={lang}"
-                response = page.goto(url)
-                assert response.status in (200, 422), (url, response.status)
-                assert page.locator("html").get_attribute("lang") == lang
-                problems += [
-                    f"{url}: {v['id']} ({v['impact']}): {v['help']}"
-                    for v in Axe().run(page, options=WCAG_AA).response["violations"]
-                ]
-            context.close()
-    assert problems == [], "\n".join(problems)

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from eventsys.auth.access import role_required
 from eventsys.auth.models import Role
 from eventsys.database import local_date, utcnow
+from eventsys.events.access import may_organise, organised_events_filter
 from eventsys.events.models import Event, EventStatus
 from eventsys.extensions import db
 from eventsys.payments.models import Invoice, InvoiceKind, Payment, PaymentStatus
@@ -57,6 +58,7 @@ def _next_events(user, now: datetime) -> list[EventLine]:
             .where(
                 Event.status != EventStatus.cancelled,
                 Event.ends_at >= now,
+                organised_events_filter(user),
             )
             .order_by(Event.starts_at, Event.id)
             .limit(NEXT_EVENTS)
@@ -93,7 +95,9 @@ def _next_events(user, now: datetime) -> list[EventLine]:
 
 
 def _todos(user, now: datetime) -> list[Todo]:
-    upcoming = select(Event.id).where(Event.status != EventStatus.cancelled, Event.ends_at >= now)
+    upcoming = select(Event.id).where(
+        Event.status != EventStatus.cancelled, Event.ends_at >= now, organised_events_filter(user)
+    )
     todos: list[Todo] = []
     # Owner-domain addresses not verified yet: an organiser can confirm by hand.
     for event_id, number in db.session.execute(
@@ -178,7 +182,7 @@ def _finance(now: datetime) -> dict:
 def index():
     now = utcnow()
     user = current_user._get_current_object()
-    organiser = user.has_role(Role.organiser)
+    organiser = may_organise(user)
     return render_template(
         "dashboard/index.html",
         now=now,

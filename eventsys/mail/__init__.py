@@ -44,15 +44,14 @@ def queue(
     the rows go to the database in one multi-row INSERT.
 
     An attachment is (filename, content type, bytes) or, for an image shown inside the
-    message, (filename, content type, bytes, content id); without `html`, such a
-    message gets its HTML part from templates/email/<template>.html, which shows the
-    image as `cid:<id>`."""
+    message, (filename, content type, bytes, content id); such a message also gets an
+    HTML part from templates/email/<template>.html, which shows it as `cid:<id>`."""
     locale = locale or current_app.config["BABEL_DEFAULT_LOCALE"]
     context.setdefault("base_url", current_app.config["EVENTSYS_BASE_URL"])
     inline = any(len(att) > 3 for att in attachments or [])
     with force_locale(locale):
         rendered = render_template(f"email/{template}.txt", **context)
-        if html is None and inline:
+        if inline and html is None:
             html = render_template(f"email/{template}.html", **context)
     first, _, body = rendered.lstrip().partition("\n")
     if not first.startswith("Subject:"):

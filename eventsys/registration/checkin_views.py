@@ -22,8 +22,8 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from eventsys.auth.access import event_organiser_required, organises
 from eventsys.database import utcnow, writes_database
+from eventsys.events.access import event_organiser_required, may_organise
 from eventsys.events.models import Event
 from eventsys.extensions import db
 from eventsys.registration import checkin, rules
@@ -146,7 +146,7 @@ def scanned(token):
     from eventsys.registration.views import error_message
 
     reg = checkin.registration_for(token)
-    if reg is None or not organises(current_user._get_current_object(), reg.event_id):
+    if reg is None or not may_organise(current_user, reg.event):
         abort(404)
     already = reg.state == State.ATTENDED
     problem = None

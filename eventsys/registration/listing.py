@@ -7,9 +7,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField
 
-from eventsys.registration import rules
 from eventsys.registration.models import Registration
 from eventsys.registration.rules import WAITING, State
+from eventsys.registration.rules import payment_stage as stage_of
 
 PAYMENT_LABELS = {
     "free": _l("Free"),
@@ -75,7 +75,7 @@ class ParticipantFilterForm(FlaskForm):
 
 def payment_stage(reg: Registration) -> str:
     payment = reg.payment
-    return rules.payment_stage(
+    return stage_of(
         reg.tier,
         reg.event.fee,
         reg.fee_waived,

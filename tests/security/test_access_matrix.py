@@ -91,7 +91,6 @@ EXPECTED: dict[str, frozenset | str] = {
     "payments.pay_by_invoice": OWN,
     "payments.transfer": OWN,
     "payments.invoice": OWN | FIN,
-    "checkin.ticket": OWN,  # the confirmation with the QR code to show at the door
     # organisers
     "events.admin_index": ORG,
     "events.create": ORG,
@@ -108,13 +107,6 @@ EXPECTED: dict[str, frozenset | str] = {
     "registration.waive_fee": ORG,
     "registration.message_participants": ORG,
     "registration.register_on_behalf": ORG,
-    "checkin.door": ORG,
-    "checkin.tap": ORG,
-    # The signed link in a participant's QR code: it checks the person in only for an
-    # organiser of the event, and is a 404 for everyone else (tests/registration/
-    # test_checkin.py); the table's made-up token is a 404 for all.
-    "checkin.scanned": CAPABILITY,
-    "dashboard.index": ORG | FIN,
     "arshjul.admin_index": ORG,
     "arshjul.create": ORG,
     "arshjul.edit": ORG,
@@ -145,6 +137,15 @@ EXPECTED: dict[str, frozenset | str] = {
     # admins
     "organisations.index": ADM,
     "themes.index": ADM,
+    # Check-in at the door and the staff dashboard.
+    "checkin.ticket": OWN,  # the confirmation with the QR code to show at the door
+    "checkin.door": ORG,
+    "checkin.tap": ORG,
+    # The signed link in a participant's QR code: it checks the person in only for an
+    # organiser of the event, and is a 404 for everyone else (tests/registration/
+    # test_checkin.py); the table's made-up token is a 404 for all.
+    "checkin.scanned": CAPABILITY,
+    "dashboard.index": ORG | FIN,
     # The resource bank: published records are public; the world's record is one the
     # owner has submitted, so only its contributor and the organisers see it.
     "resources.index": ALL,
