@@ -8,7 +8,6 @@ from urllib.parse import urlsplit
 
 from flask import Flask, abort, g, jsonify, render_template, request, session
 from flask_babel import get_locale, ngettext
-from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
@@ -17,6 +16,7 @@ from werkzeug.routing import IntegerConverter
 
 from eventsys import database
 from eventsys.extensions import babel, csrf, db, login_manager, migrate
+from eventsys.messages import COMMON
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -102,7 +102,10 @@ def register_extensions(app: Flask) -> None:
 def select_locale() -> str:
     """Bokmål unless the person chose English (switch, saved in the session and on
     the account). Browsers' Accept-Language is not used: many Norwegians run English
-    browsers but expect the network's Norwegian pages."""
+    browsers but expect the network's Norwegian pages. The API is different (see
+    `api_locale`)."""
+    if request and request.path.startswith("/api/"):
+        return api_locale()
     wanted = request.args.get("lang") if request else None
     if wanted in ("nb", "en"):
         return wanted
@@ -113,6 +116,22 @@ def select_locale() -> str:
             return current_user.locale
     except OperationalError:
         pass  # the database is locked or down: the 503 page still needs a language
+    return "nb"
+
+
+def api_locale() -> str:
+    """An API client's language: its Accept-Language header when that names bokmål
+    (nb, or no/nn) or English (a program says what it wants; nobody else reads it),
+    else the language the token's user chose on their account, else bokmål."""
+    for value, _quality in request.accept_languages:
+        primary = value.split("-")[0].lower()
+        if primary in ("nb", "no", "nn"):
+            return "nb"
+        if primary == "en":
+            return "en"
+    user = g.get("api_user")
+    if user is not None and user.locale in ("nb", "en"):
+        return user.locale
     return "nb"
 
 
@@ -137,8 +156,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(registration_bp)
     # The JSON API: import each module with endpoints, then register the blueprint
     # (the OpenAPI document is built from what is registered by then).
+    from eventsys.api import finance as _finance_api  # noqa: F401
     from eventsys.api import views as _api_views  # noqa: F401
-    from eventsys.finance import api as _finance_api  # noqa: F401
 
     api.init_app(app)
     app.register_blueprint(payments_bp)
@@ -197,9 +216,7 @@ def register_request_hooks(app: Flask) -> None:
         except IntegrityError:
             db.session.rollback()
             app.logger.exception("conflict at commit")
-            return _error_response(
-                409, "conflict", _("Someone else changed this at the same time. Please try again.")
-            )
+            return _error_response(409, "conflict", COMMON("concurrent_change"))
         return response
 
     @app.after_request
@@ -243,37 +260,29 @@ def _busy_response():
     # Flask-Login reads the user for every template; without the database that query
     # fails again, so this request goes on as nobody in particular.
     g._login_user = login_manager.anonymous_user()
-    return _error_response(
-        503, "busy", _("The service is busy. Please try again."), without_database=True
-    )
+    return _error_response(503, "busy", COMMON("busy"), without_database=True)
 
 
 def register_errorhandlers(app: Flask) -> None:
-    messages = {
-        400: ("bad_request", lambda: _("The request could not be understood.")),
-        403: ("forbidden", lambda: _("You do not have access to this page.")),
-        404: ("not_found", lambda: _("The page was not found.")),
-        405: ("method_not_allowed", lambda: _("That method is not allowed here.")),
-        409: ("conflict", lambda: _("The request conflicts with the current state.")),
-        413: ("too_large", lambda: _("The request is too large.")),
-        429: ("rate_limited", lambda: _("Too many attempts. Please wait a little.")),
+    codes = {
+        400: "bad_request",
+        403: "forbidden",
+        404: "not_found",
+        405: "method_not_allowed",
+        409: "conflict",
+        413: "too_large",
+        429: "rate_limited",
     }
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         db.session.rollback()
-        return _error_response(
-            400,
-            "csrf_failed",
-            _(
-                "The form had expired or was sent from elsewhere. Please reload the page and try again."
-            ),
-        )
+        return _error_response(400, "csrf_failed", COMMON("csrf_failed"))
 
     @app.errorhandler(HTTPException)
     def http_error(error):
         db.session.rollback()
-        code, message = messages.get(error.code, ("error", lambda: error.description))
+        code = codes.get(error.code)
         if error.code == 429:
             from eventsys.ratelimit import retry_after_seconds
 
@@ -289,16 +298,15 @@ def register_errorhandlers(app: Flask) -> None:
                         minutes,
                     ),
                 )
-        return _error_response(error.code or 500, code, message())
+        message = COMMON(code) if code else error.description
+        return _error_response(error.code or 500, code or "error", message)
 
     @app.errorhandler(DataError)
     def database_refused_value(error):
         # A value the database cannot store (e.g. a NUL byte in text, a number out of
         # range) is bad input: a 400, and nothing is kept.
         db.session.rollback()
-        return _error_response(
-            400, "invalid_data", _("The request contains a value that cannot be stored.")
-        )
+        return _error_response(400, "invalid_data", COMMON("invalid_data"))
 
     @app.before_request
     def refuse_nul_bytes():
@@ -308,9 +316,7 @@ def register_errorhandlers(app: Flask) -> None:
         if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
             values += list(request.form.values())
         if any("\x00" in value for value in values):
-            return _error_response(
-                400, "invalid_data", _("The request contains a value that cannot be stored.")
-            )
+            return _error_response(400, "invalid_data", COMMON("invalid_data"))
         return None
 
     @app.errorhandler(OperationalError)
@@ -323,7 +329,7 @@ def register_errorhandlers(app: Flask) -> None:
     def unexpected(error):
         db.session.rollback()
         app.logger.exception("unhandled error")
-        return _error_response(500, "internal", _("Something went wrong on our side."))
+        return _error_response(500, "internal", COMMON("internal"))
 
 
 def register_template_helpers(app: Flask) -> None:

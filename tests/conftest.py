@@ -399,3 +399,7 @@ def network(make_org):
         periods=[("owner", today - timedelta(days=365), today + timedelta(days=730), "2000+")],
     )
     make_org("Handelshøyskolen BI", ["bi.no"], kind="other", periods=[])
+
+
+# The API client that checks every answer against the OpenAPI document.
+pytest_plugins = ["openapi_check"]

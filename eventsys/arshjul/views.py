@@ -36,6 +36,7 @@ from eventsys.arshjul.forms import (
     CycleItemForm,
     FollowForm,
 )
+from eventsys.arshjul.messages import MESSAGES
 from eventsys.arshjul.models import CycleItem
 from eventsys.arshjul.rules import Audience, Category, RecurrenceKind
 from eventsys.auth.access import role_required
@@ -352,38 +353,8 @@ def unsubscribe(token):
 
 def problem_message(code: str, detail: str = "") -> str:
     """The user's language for each problem code of the cycle item operation."""
-    messages = {
-        "required": lambda: _("Fill in this field."),
-        "invalid_choice": lambda: _("Choose one of the options."),
-        "missing_title": lambda: _("Enter a Norwegian title."),
-        "bad_link": lambda: _("The link must start with https://."),
-        "bad_year": lambda: _("Enter a year from 1900 to 2200."),
-        "reminder_minutes_all_day": lambda: _(
-            "An all-day item is reminded of in whole days; leave the minutes empty."
-        ),
-        "bad_month": lambda: _("Choose a month."),
-        "bad_day": lambda: _("This day does not exist in the month chosen."),
-        "feb_29_period": lambda: _(
-            "A period cannot start or end on 29 February. Use 28 February or 1 March."
-        ),
-        "bad_weekday": lambda: _("Choose a weekday."),
-        "bad_n": lambda: _("Choose first, second, third, fourth or last."),
-        "bad_dtstart": lambda: _("Enter the date the rule starts."),
-        "timed_period": lambda: _("A period is always all-day."),
-        "missing_start_time": lambda: _("Enter the time it starts, or tick “All day”."),
-        "end_or_duration": lambda: _("Enter the time it ends."),
-        "end_before_start": lambda: _("The end must be after the start, on the same day."),
-        "bad_reminder": lambda: _("The reminder must come before the item."),
-        "years_with_rrule": lambda: _(
-            "A custom rule sets its own start and end (the start date and COUNT or UNTIL); "
-            "leave the years empty."
-        ),
-        "years_reversed": lambda: _("The last year cannot be before the first year."),
-        "no_occurrences": lambda: _("The item would never take place. Check the dates and years."),
-    }
-    message = messages.get(code)
-    if message is not None:
-        return message()
+    if code in MESSAGES.entries:  # not the common ones: e.g. "missing_field" of a rule
+        return MESSAGES(code)
     # The custom rule's own checks: the technical detail is the useful part.
     return _("The rule is not valid: %(detail)s", detail=detail or code)
 

@@ -58,6 +58,9 @@ class LocalDateTimeField(DateTimeLocalField):
         super().process_formdata(valuelist)
         if self.data is None:
             return
+        if not 1970 <= self.data.year <= 2999:  # year 1 or 9999 cannot be moved to UTC
+            self.data = None
+            raise ValueError(_("Enter a date and time, like 10.03.2027 09:00."))
         zone = current_timezone()
         local = self.data.replace(tzinfo=zone)
         moment = local.astimezone(UTC)

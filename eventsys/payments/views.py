@@ -1,4 +1,4 @@
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -9,6 +9,7 @@ from eventsys.database import utcnow, writes_database
 from eventsys.extensions import csrf, db
 from eventsys.payments import gateway, operations
 from eventsys.payments.forms import InvoiceForm, TransferForm
+from eventsys.payments.messages import MESSAGES
 from eventsys.payments.models import Invoice, InvoiceKind, PaymentStatus
 from eventsys.registration.models import Registration
 from eventsys.registration.operations import RegistrationError, is_owner, registration_for
@@ -17,37 +18,7 @@ bp = Blueprint("payments", __name__)
 
 
 def error_message(code: str) -> str:
-    messages = {
-        "nothing_to_pay": _("There is nothing to pay for this registration."),
-        "already_paid": _("This registration is already paid."),
-        "already_invoiced": _("You have chosen invoice for this registration already."),
-        "seat_not_held": _("You no longer hold a seat at this event."),
-        "card_unavailable": _("Card payment is not available right now. Please choose invoice."),
-        "stripe_unavailable": _(
-            "We could not reach the card payment service. Please try again in a moment."
-        ),
-        "org_number_not_digits": _("An organisation number has digits only."),
-        "org_number_wrong_length": _("An organisation number has exactly 9 digits."),
-        "org_number_wrong_start": _("A Norwegian organisation number starts with 8 or 9."),
-        "org_number_check_digit": _(
-            "This is not a valid organisation number: the check digit does not match. "
-            "Check the number for typos."
-        ),
-        "reference_required": _("Enter the invoice reference your employer needs."),
-        "org_number_required": _("Enter the organisation number."),
-        "org_number_name_mismatch": _(
-            "This organisation number belongs to another organisation than the name given."
-        ),
-        "address_required": _("Enter your postal address for the invoice."),
-        "recipient_required": _("Enter an e-mail address or a postal address for the invoice."),
-        "event_started": _("The event has started."),
-        "invalid_email": _("Enter a valid e-mail address."),
-        "name_required": _("Enter your colleague's name."),
-        "same_person": _("That is your own address."),
-        "already_registered": _("Your colleague already has a registration for this event."),
-        "invoice_credited": _("This invoice has been credited and cannot be marked as paid."),
-    }
-    return messages.get(code, code)
+    return MESSAGES(code)
 
 
 def _own_registration(reg_id: int) -> Registration:
@@ -162,13 +133,51 @@ def stripe_webhook():
         event = gateway.verify_webhook(payload, request.headers.get("Stripe-Signature"))
     except gateway.SignatureError:
         return {"error": {"code": "bad_signature", "message": "Signature check failed."}}, 400
+    except gateway.PayloadError:
+        return {"error": {"code": "bad_payload", "message": "Not a Stripe event."}}, 400
+    if not _well_formed(event):
+        current_app.logger.warning("Signed webhook that is not a Stripe event: %.200r", event)
+        return {"error": {"code": "bad_payload", "message": "Not a Stripe event."}}, 400
     try:
         outcome = operations.handle_stripe_event(event)
-    except gateway.GatewayError:
+    except gateway.GatewayError as exc:
+        if exc.code == "unknown_session":
+            # A session eventsys never made (another system on the account, or a
+            # forged id): acknowledged once, so Stripe stops retrying, and logged.
+            current_app.logger.warning(
+                "Stripe event %s names a Checkout Session unknown to Stripe's API: %s",
+                event["id"],
+                event["data"]["object"].get("id"),
+            )
+            return {"received": True, "outcome": "unknown_session"}
         # Could not re-read from Stripe: answer 503 so Stripe retries (nothing is kept).
         db.session.rollback()
         return {"error": {"code": "retry", "message": "Stripe unreachable; retry."}}, 503
     return {"received": True, "outcome": outcome}
+
+
+def _well_formed(event) -> bool:
+    """The shape every handled Stripe event has; anything else is refused with 400."""
+    if not (
+        isinstance(event, dict)
+        and isinstance(event.get("id"), str)
+        and 0 < len(event["id"]) <= 255
+        and isinstance(event.get("type"), str)
+        and isinstance(event.get("data"), dict)
+        and isinstance(event["data"].get("object"), dict)
+    ):
+        return False
+    obj = event["data"]["object"]
+    if event["type"].startswith("checkout.session."):
+        return isinstance(obj.get("id"), str) and len(obj["id"]) <= 255
+    if event["type"] == "charge.refunded":
+        amount = obj.get("amount_refunded", 0)
+        return (
+            isinstance(obj.get("payment_intent"), str | None)
+            and isinstance(amount, int)
+            and 0 <= amount <= 2**31 - 1
+        )
+    return True
 
 
 @bp.route("/invoices/<int:invoice_id>")

@@ -28,9 +28,10 @@ from eventsys.events.forms import (
     EventForm,
     default_event_form,
 )
+from eventsys.events.messages import MESSAGES
 from eventsys.events.models import Event, EventFormat, EventKind, EventStatus
 from eventsys.extensions import db
-from eventsys.formatting import money, period
+from eventsys.formatting import period
 from eventsys.organisations.models import Organisation
 from eventsys.registration import operations as reg_ops
 from eventsys.registration.forms import RegisterForm
@@ -202,45 +203,7 @@ def event_page(event: Event, form: RegisterForm | None = None, status: int = 200
 
 def problem_message(code: str) -> str:
     """The user's language for each problem code of events.rules and operations."""
-    messages = {
-        "required": lambda: _("Enter a title."),
-        "invalid_choice": lambda: _("Choose one of the options."),
-        "ends_before_start": lambda: _("The event must end after it starts."),
-        "capacity_range": lambda: _(
-            "The capacity must be from 0 to %(max)d.", max=rules.MAX_CAPACITY
-        ),
-        "fee_range": lambda: _("The fee must be from 0 to %(max)s.", max=money(rules.MAX_FEE_ORE)),
-        "payment_days_range": lambda: _("The days to pay must be from 1 to 60."),
-        "offer_hours_range": lambda: _(
-            "The hours to answer an offer must be from 1 to 336 (14 days)."
-        ),
-        "closes_before_opens": lambda: _("Registration must close after it opens."),
-        "closes_after_end": lambda: _("Registration must close before the event ends."),
-        "priority_outside_registration": lambda: _(
-            "The priority deadline must be after registration opens and no later than it closes."
-        ),
-        "priority_closed": lambda: _(
-            "The places have already been allocated at the priority deadline; it can no "
-            "longer be changed."
-        ),
-        "cancellation_after_start": lambda: _(
-            "The cancellation deadline must be no later than the start of the event."
-        ),
-        "venue_required": lambda: _(
-            "Enter the venue: an event on site or a hybrid event needs one to be published."
-        ),
-        "online_url_required": lambda: _(
-            "Enter the link: an online or hybrid event needs one to be published."
-        ),
-        "url_invalid": lambda: _("The link must start with https://."),
-        "single_line": lambda: _("This field must be on one line."),
-        "missing_fields": lambda: _("Fill in all the required fields."),
-        "cancelled": lambda: _("A cancelled event cannot be published again."),
-        "event_cancelled": lambda: _("A cancelled event cannot be changed."),
-        "draft_not_public": lambda: _("A draft is not public, so there is nothing to cancel."),
-    }
-    message = messages.get(code)
-    return message() if message else code
+    return MESSAGES(code)
 
 
 def _attach(form: EventForm, error: event_ops.EventError) -> None:
@@ -325,14 +288,7 @@ def edit(event_id):
             return _edit_page(db.session.get(Event, event_id), form)
         flash(_("The event is saved."), "success")
         if over_by > 0:
-            flash(
-                _(
-                    "Places held beyond the new capacity: %(n)d. Nobody has lost their "
-                    "place, and no place is offered until enough people have cancelled.",
-                    n=over_by,
-                ),
-                "warning",
-            )
+            flash(MESSAGES("over_capacity", n=over_by), "warning")
         return redirect(url_for("events.edit", event_id=event.id))
     return _edit_page(event, form)
 
@@ -362,15 +318,15 @@ def delete_draft(event_id):
     if event is None:
         abort(404)
     if event.status != EventStatus.draft:
-        flash(_("Only a draft can be deleted; cancel a published event instead."), "info")
+        flash(MESSAGES("not_draft"), "info")
         return redirect(url_for("events.edit", event_id=event.id))
     if request.method == "POST":
         title = event.title
         try:
             reg_ops.delete_draft(event)
-        except event_ops.EventError:
+        except event_ops.EventError as exc:
             db.session.rollback()
-            flash(_("The draft has registrations and cannot be deleted."), "error")
+            flash(MESSAGES(exc.problems[0][1]), "error")
             return redirect(url_for("events.edit", event_id=event_id))
         flash(_("The draft “%(title)s” is deleted.", title=title), "success")
         return redirect(url_for("events.admin_index"))

@@ -40,6 +40,7 @@ from eventsys.registration.forms import (
     RegisterForm,
     WaiveFeeForm,
 )
+from eventsys.registration.messages import MESSAGES
 from eventsys.registration.models import Registration
 from eventsys.registration.rules import SEAT_HOLDING, WAITING, State
 
@@ -64,45 +65,7 @@ def tier_reason_label(reason: str) -> str:
 
 def error_message(code: str, on_behalf: bool = False) -> str:
     """The user's language for each RegistrationError code."""
-    messages = {
-        "event_not_found": lambda: _("The event was not found."),
-        "event_not_open": lambda: _("This event is not open for registration."),
-        "registration_closed": lambda: _("Registration for this event is closed."),
-        "already_registered": lambda: (
-            _("This person is already registered for the event.")
-            if on_behalf
-            else _("You are already registered for this event.")
-        ),
-        "registration_not_found": lambda: _("The registration was not found."),
-        "event_started": lambda: _(
-            "The event has started, so the registration can no longer be cancelled."
-        ),
-        "not_active": lambda: _("This registration is already cancelled."),
-        "not_offered": lambda: _("There is no open offer for this registration."),
-        "offer_expired": lambda: _(
-            "The time to answer the offer has run out, so the place goes to the next "
-            "person on the waiting list."
-        ),
-        "reason_required": lambda: _("Give a reason for the move."),
-        "not_waiting": lambda: _("Only registrations on the waiting list can be moved."),
-        "move_target_invalid": lambda: _(
-            "Choose someone on the waiting list with the same priority tier."
-        ),
-        "organisation_not_found": lambda: _("The organisation was not found."),
-        "organisation_not_owner": lambda: _(
-            "The organisation is not an owner on the date of the event."
-        ),
-        "event_not_started": lambda: _("Attendance is recorded once the event has started."),
-        "not_confirmed": lambda: _("Only confirmed participants can be marked as attended."),
-        "no_fee_to_waive": lambda: _("This person owes no fee, so there is nothing to waive."),
-        "already_priority": lambda: _("This person already has priority."),
-        "stripe_unavailable": lambda: _(
-            "The refund could not be made because the card payment service did not answer. "
-            "Nothing is changed; please try again in a moment."
-        ),
-    }
-    message = messages.get(code)
-    return message() if message else _("That could not be done. Please try again.")
+    return MESSAGES(code, on_behalf=on_behalf)
 
 
 def _when(moment: datetime | None) -> str:
