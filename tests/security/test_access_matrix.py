@@ -129,6 +129,7 @@ EXPECTED: dict[str, frozenset | str] = {
     "finance.invoice_download": FIN,
     "finance.remind": FIN,
     "finance.bank_statements": FIN,
+    "finance.note_bank_payment": FIN,
     "documents.invoice": CAPABILITY,  # an invoice's signed link, sent to its payer
     "documents.invoice_file": CAPABILITY,
     "api.finance_summary": FIN,
@@ -331,6 +332,7 @@ class World:
             "period_id": self.period_id,
             "theme_id": self.theme_id,
             "payout_id": self.payout_id,
+            "payment_id": 1,
             "ext": "pdf",
             "table": "events",
             "fmt": "csv",
