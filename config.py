@@ -43,6 +43,8 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     SECRET_KEY = os.environ.get("SECRET_KEY")
     EVENTSYS_BASE_URL = os.environ.get("EVENTSYS_BASE_URL", "http://localhost:5000").rstrip("/")
+    # The mailto: address in newsletters' List-Unsubscribe (default: the sender's).
+    NEWSLETTER_UNSUBSCRIBE_MAILTO = os.environ.get("NEWSLETTER_UNSUBSCRIBE_MAILTO", "")
     EVENTSYS_TIMEZONE = os.environ.get("EVENTSYS_TIMEZONE", "Europe/Oslo")
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
@@ -65,7 +67,10 @@ class Config:
     )
     SELLER_ADDRESS = os.environ.get("EVENTSYS_SELLER_ADDRESS", "")
     SELLER_ORG_NUMBER = os.environ.get("EVENTSYS_SELLER_ORG_NUMBER", "")
-    SELLER_BANK_ACCOUNT = os.environ.get("EVENTSYS_SELLER_BANK_ACCOUNT", "")
+    # CONTRACT.md names it EVENTSYS_BANK_ACCOUNT; the SELLER_ spelling is accepted too.
+    SELLER_BANK_ACCOUNT = os.environ.get(
+        "EVENTSYS_BANK_ACCOUNT", os.environ.get("EVENTSYS_SELLER_BANK_ACCOUNT", "")
+    )
     SELLER_EMAIL = os.environ.get("EVENTSYS_SELLER_EMAIL", "")
     # EN 16931 VAT category of the network's fees: "O" (not subject to VAT, the
     # default for a network that is not VAT-registered) or "E" (exempt).
@@ -88,12 +93,18 @@ class Config:
 
     # Dietary and accessibility needs are deleted this many days after an event ends.
     NEEDS_RETENTION_DAYS = _int("EVENTSYS_NEEDS_RETENTION_DAYS", 30)
+    # Uploads to the resource bank: at most this many megabytes; bytes kept by the
+    # storage named here ("database": in the database, seen by every host).
+    UPLOAD_MAX_BYTES = (_int("EVENTSYS_UPLOAD_MAX_MB", 25) or 25) * 1024 * 1024
+    # The whole request may be a little larger (the form's other fields).
+    MAX_CONTENT_LENGTH = UPLOAD_MAX_BYTES + 1024 * 1024
+    FILE_STORAGE = os.environ.get("EVENTSYS_FILE_STORAGE", "database")
+
     # Sent e-mails (their text) are kept this long, then deleted.
     SENT_MAIL_RETENTION_DAYS = _int("EVENTSYS_SENT_MAIL_RETENTION_DAYS", 90)
 
-    # Request bodies: the upload limit (forms with files) for everything, and a lower
-    # one for JSON (the API) and webhooks. Larger requests are answered 413 unread.
-    MAX_CONTENT_LENGTH = _int("EVENTSYS_MAX_UPLOAD_MB", 20) * 1024 * 1024
+    # Request bodies: the upload limit above (forms with files) for everything, and a
+    # lower one for JSON (the API) and webhooks. Larger requests are answered 413 unread.
     MAX_JSON_BYTES = _int("EVENTSYS_MAX_JSON_BYTES", 1024 * 1024)
 
     # Rate limits (Flask-Limiter syntax; counted in the database, shared by every
@@ -111,6 +122,9 @@ class Config:
     )
     RATELIMIT_MAIL_PER_IP = os.environ.get("EVENTSYS_RATELIMIT_MAIL_PER_IP", "20 per hour")
     RATELIMIT_API = os.environ.get("EVENTSYS_RATELIMIT_API", "300 per minute")
+    RATELIMIT_FORUM_POSTS = os.environ.get(
+        "EVENTSYS_RATELIMIT_FORUM_POSTS", "3 per minute; 20 per hour"
+    )
     # Proxies in front of the app (nginx: 1) whose X-Forwarded-For is trusted, so rate
     # limits see the client's address and not the proxy's.
     TRUSTED_PROXIES = _int("EVENTSYS_TRUSTED_PROXIES", 0)

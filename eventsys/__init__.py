@@ -65,10 +65,14 @@ def import_models() -> None:
     from eventsys.auth import models as _auth  # noqa: F401
     from eventsys.events import models as _events  # noqa: F401
     from eventsys.finance import models as _finance  # noqa: F401
+    from eventsys.forum import models as _forum  # noqa: F401
     from eventsys.mail import models as _mail  # noqa: F401
+    from eventsys.newsletters import models as _newsletters  # noqa: F401
     from eventsys.organisations import models as _org  # noqa: F401
     from eventsys.payments import models as _payments  # noqa: F401
+    from eventsys.people import models as _people  # noqa: F401
     from eventsys.registration import models as _registration  # noqa: F401
+    from eventsys.resources import models as _resources  # noqa: F401
     from eventsys.themes import models as _themes  # noqa: F401
 
 
@@ -77,6 +81,7 @@ def connect_listeners() -> None:
     registration/signals.py). Connecting twice is harmless."""
     from eventsys.arshjul import listeners as _arshjul  # noqa: F401
     from eventsys.payments import listeners as _payments  # noqa: F401
+    from eventsys.people import listeners as _people  # noqa: F401
 
 
 def register_extensions(app: Flask) -> None:
@@ -139,14 +144,20 @@ def register_blueprints(app: Flask) -> None:
     from eventsys import api
     from eventsys.arshjul.views import bp as arshjul_bp
     from eventsys.auth.views import bp as auth_bp
+    from eventsys.dashboard.views import bp as dashboard_bp
     from eventsys.finance.views import bp as finance_bp
     from eventsys.finance.views import documents_bp
+    from eventsys.forum.views import bp as forum_bp
+    from eventsys.newsletters.views import bp as newsletters_bp
     from eventsys.organisations.views import bp as organisations_bp
     from eventsys.payments.views import bp as payments_bp
+    from eventsys.people.views import bp as people_bp
     from eventsys.privacy.views import bp as privacy_bp
     from eventsys.public.views import bp as public_bp
+    from eventsys.registration.checkin_views import bp as checkin_bp
     from eventsys.registration.event_pages import bp as events_bp
     from eventsys.registration.views import bp as registration_bp
+    from eventsys.resources.views import bp as resources_bp
     from eventsys.themes.views import bp as themes_bp
 
     app.register_blueprint(public_bp)
@@ -156,8 +167,12 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(registration_bp)
     # The JSON API: import each module with endpoints, then register the blueprint
     # (the OpenAPI document is built from what is registered by then).
-    from eventsys.api import finance as _finance_api  # noqa: F401
     from eventsys.api import views as _api_views  # noqa: F401
+    from eventsys.finance import api as _finance_api  # noqa: F401
+    from eventsys.forum import api as _forum_api  # noqa: F401
+    from eventsys.newsletters import api as _newsletters_api  # noqa: F401
+    from eventsys.people import api as _people_api  # noqa: F401
+    from eventsys.resources import api as _resources_api  # noqa: F401
 
     api.init_app(app)
     app.register_blueprint(payments_bp)
@@ -166,6 +181,12 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(finance_bp)
     app.register_blueprint(documents_bp)
     app.register_blueprint(themes_bp)
+    app.register_blueprint(resources_bp)
+    app.register_blueprint(forum_bp)
+    app.register_blueprint(newsletters_bp)
+    app.register_blueprint(people_bp)
+    app.register_blueprint(checkin_bp)
+    app.register_blueprint(dashboard_bp)
 
 
 def register_rate_limits(app: Flask) -> None:
@@ -178,7 +199,9 @@ def register_rate_limits(app: Flask) -> None:
 
         count = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
-    app.extensions["eventsys_limiter"] = ratelimit.init_app(app)
+    from eventsys.api import bp as api_bp
+
+    app.extensions["eventsys_limiter"] = ratelimit.init_app(app, api_bp)
 
 
 JSON_BODY_PATHS = ("/api/", "/stripe/webhook")

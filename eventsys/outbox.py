@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from eventsys.clock import utcnow
 from eventsys.columns import UTCDateTime
+from eventsys.database import reading
 
 # A claim not finished within this time is taken to be abandoned (the worker died).
 CLAIM_TIMEOUT = timedelta(minutes=10)
@@ -60,6 +61,11 @@ def claim(
     )
     if only is not None:
         due = (*due, model.id.in_(only))
+    with reading():  # an idle worker asks every second: no write lock for that
+        anything = session.scalar(select(model.id).where(*due).limit(1))
+        session.rollback()
+    if anything is None:
+        return []
     token = uuid.uuid4().hex
     candidates = (
         select(model.id)

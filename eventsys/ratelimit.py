@@ -22,7 +22,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from eventsys.database import UTCDateTime, utcnow
+from eventsys.clock import utcnow
+from eventsys.columns import UTCDateTime
 from eventsys.extensions import db
 
 
@@ -138,6 +139,24 @@ def logged_in_person() -> str:
     return "session:" + str(session.get("_user_id") or client_address())
 
 
+def signed_in_user() -> str:
+    """The person behind the login session, so a limit holds across their sessions and
+    devices. Read on a connection of its own, closed at once: the request's session has
+    not begun, and the counter's write must not wait behind it."""
+    from flask import session
+
+    from eventsys.auth.models import UserSession
+
+    secret = str(session.get("_user_id") or "")
+    if not secret or len(secret) > 100:
+        return "ip:" + client_address()
+    with db.engine.connect() as conn:
+        user_id = conn.execute(
+            select(UserSession.user_id).where(UserSession.secret_hash == UserSession.hash(secret))
+        ).scalar()
+    return f"user:{user_id}" if user_id else "ip:" + client_address()
+
+
 def api_client() -> str:
     """The API token (its first characters are enough to tell tokens apart), else the IP."""
     header = request.headers.get("Authorization", "")
@@ -168,10 +187,15 @@ def _limits_of(app: Flask) -> dict[str, list[tuple[str, object]]]:
         # Both ask for the current password (a guess each) and the first sends a mail.
         "auth.change_email": [(cfg["RATELIMIT_MAIL_PER_ADDRESS"], logged_in_person)],
         "auth.change_password": [(cfg["RATELIMIT_LOGIN_PER_ADDRESS"], logged_in_person)],
+        # Forum posts (threads and replies), per person, on pages and in the API.
+        "forum.new_thread": [(cfg["RATELIMIT_FORUM_POSTS"], signed_in_user)],
+        "forum.reply": [(cfg["RATELIMIT_FORUM_POSTS"], signed_in_user)],
+        "api.create_thread": [(cfg["RATELIMIT_FORUM_POSTS"], api_client)],
+        "api.create_post": [(cfg["RATELIMIT_FORUM_POSTS"], api_client)],
     }
 
 
-def init_app(app: Flask) -> Limiter:
+def init_app(app: Flask, api_blueprint) -> Limiter:
     """One Limiter per application (Flask-Limiter keeps its settings on the instance),
     wrapped around the views named in _limits_of and the whole API blueprint."""
     limiter = Limiter(
@@ -187,9 +211,7 @@ def init_app(app: Flask) -> Limiter:
         for limit, key in limits:
             view = limiter.limit(limit, key_func=key, methods=["POST"], per_method=True)(view)
         app.view_functions[endpoint] = view
-    from eventsys.api import bp as api_bp
-
-    limiter.limit(app.config["RATELIMIT_API"], key_func=api_client)(api_bp)
+    limiter.limit(app.config["RATELIMIT_API"], key_func=api_client)(api_blueprint)
     return limiter
 
 

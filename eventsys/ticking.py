@@ -13,6 +13,8 @@ from eventsys import database, mail, ratelimit
 from eventsys.arshjul import operations as arshjul
 from eventsys.database import utcnow
 from eventsys.extensions import db
+from eventsys.forum import operations as forum
+from eventsys.newsletters import operations as newsletters
 from eventsys.payments import operations as payments
 from eventsys.payments import stripe_outbox
 from eventsys.privacy import operations as privacy
@@ -72,6 +74,36 @@ def run(now: datetime | None = None) -> list[str]:
         log.warning("tick: reminders busy, left for the next run")
         sent = 0
     report.append(f"reminders: {sent} sent")
+
+    # Forum: a thread for every published seminar, and the digests of the last whole
+    # day and week (one per person and period: DigestSent's unique key decides).
+    db.session.rollback()
+    try:
+        forum.ensure_event_threads()
+        sent = forum.send_digests(now)
+        database.commit()
+    except OperationalError:
+        db.session.rollback()
+        log.warning("tick: forum digests busy, left for the next run")
+        sent = 0
+    report.append(f"forum: {sent} digest(s) sent")
+
+    # Newsletters: in batches, each committed with its deliveries (see send_batch).
+    queued = 0
+    for issue_id in newsletters.issues_due(now):
+        db.session.rollback()
+        while True:
+            try:
+                count = newsletters.send_batch(issue_id, now)
+                database.commit()
+            except OperationalError:
+                db.session.rollback()
+                log.warning("tick: newsletter %s busy, left for the next run", issue_id)
+                break
+            queued += count
+            if count == 0:
+                break
+    report.append(f"newsletters: {queued} e-mail(s) queued")
 
     purged = privacy.purge_needs(now)
     old_mail = privacy.purge_sent_mail(now)

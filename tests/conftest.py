@@ -295,6 +295,17 @@ def submit(client):
     return post
 
 
+def client_of(app, email, password="riktig-passord-1"):
+    """A browser of its own (a separate cookie jar), logged in as `email`."""
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    response = client.post(
+        "/login", data={"csrf_token": csrf_token(page), "email": email, "password": password}
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return client
+
+
 @pytest.fixture
 def login(submit):
     def do(email="kari@uib.no", password="riktig-passord-1"):
@@ -403,3 +414,42 @@ def network(make_org):
 
 # The API client that checks every answer against the OpenAPI document.
 pytest_plugins = ["openapi_check"]
+
+
+@pytest.fixture
+def event_with_people(app, make_event):
+    """A free event starting `starts_in` from now (negative: already started) with
+    people an organiser registered; `people` is a list of (name, e-mail) or a number.
+    Returns (event id, registration ids in the order given)."""
+    from eventsys import database
+    from eventsys.registration import operations as reg_ops
+
+    def make(people, starts_in=timedelta(hours=1), **overrides):
+        if isinstance(people, int):
+            people = [(f"P{i}", f"p{i}@gmail.com") for i in range(people)]
+        now = datetime.now(UTC)
+        start = now + starts_in
+        before = min(start, now)
+        values = {
+            "capacity": max(len(people), 2),
+            "fee": 0,
+            "starts_at": start,
+            "ends_at": start + timedelta(hours=5),
+            "registration_opens_at": before - timedelta(days=20),
+            "registration_closes_at": before - timedelta(minutes=5),
+        }
+        event_id = make_event(**{**values, **overrides})
+        with app.app_context():
+            ids = [
+                reg_ops.register(
+                    event_id,
+                    reg_ops.Person(email=email, name=name, vouched=True),
+                    None,
+                    now=before - timedelta(days=1),
+                ).id
+                for name, email in people
+            ]
+            database.commit()
+        return event_id, ids
+
+    return make

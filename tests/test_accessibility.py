@@ -5,6 +5,7 @@ without a mouse."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -128,7 +129,7 @@ def _login(page, site, email):
     page.get_by_label("E-postadresse").fill(email)
     page.get_by_label("Passord").fill(PASSWORD)
     page.get_by_role("button", name="Logg inn").click()
-    page.wait_for_url("**/account")
+    page.wait_for_url(re.compile(r".*/(account|dashboard)$"))  # staff land on the dashboard
 
 
 def _violations(page, url) -> list[str]:
@@ -174,15 +175,24 @@ def test_every_page_meets_wcag_21_aa(browser, site):
         ],
         "okonomi@nettverket.no": [
             f"{path}{lang}"
-            for path in ("/finance/invoices", *FINANCE_PAGES)
+            for path in ("/finance/invoices", "/dashboard", *FINANCE_PAGES)
             for lang in ("", "?lang=en")
         ],
         "admin@nettverket.no": [
             "/admin/organisations/",
             "/admin/organisations/new",
             "/admin/themes/",
+            "/dashboard",
         ],
     }
+    # The staff dashboard, check-in, filters and the ticket, in both languages.
+    for lang in ("nb", "en"):
+        pages["ola@nettverket.no"] += [
+            f"/dashboard?lang={lang}",
+            f"/organiser/events/{event}/checkin?lang={lang}",
+            f"/organiser/events/{event}/participants?state=confirmed&payment=unpaid&lang={lang}",
+        ]
+        pages["jonas@bi.no"].append(f"/account/registrations/{reg}/ticket?lang={lang}")
     problems = []
     for who, paths in pages.items():
         context = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -270,3 +280,275 @@ def test_header_fits_on_a_desktop_and_marks_required_fields_in_the_label(browser
     email_label = page.locator("label[for=email]")
     assert "(må fylles ut)" in email_label.inner_text()
     assert page.get_by_label("E-postadresse").is_visible()
+
+
+@pytest.mark.slow
+def test_resource_bank_pages_meet_wcag_in_bokmal_and_english(app, browser, site):
+    """The resource bank's pages (search with results and snippets, a record, the
+    forms, the organisers' queue, materials on an event page), in both languages."""
+    from datetime import date
+
+    from eventsys import database
+    from eventsys.auth.models import User
+    from eventsys.demo.resources import simple_pdf
+    from eventsys.extensions import db
+    from eventsys.resources import operations
+    from eventsys.themes.operations import ensure_seed_themes
+
+    with app.app_context():
+        ensure_seed_themes()
+        organiser = db.session.query(User).filter_by(email="ola@nettverket.no").one()
+        jonas = db.session.query(User).filter_by(email="jonas@bi.no").one()
+        record = operations.create_resource(
+            {
+                "kind": "best_practice",
+                "title": "Kollokviegrupper mot frafall",
+                "year": 2025,
+                "summary": "Faste **grupper** fra første uke reduserer frafall.",
+                "authors": ["Hansen, Kari"],
+                "language": "nb",
+            },
+            organiser,
+            themes=["completion"],
+            event_id=site["event"],
+            status="published",
+        )
+        operations.attach_file(record, "lysark.pdf", simple_pdf("Kollokvier"), organiser)
+        operations.create_resource(
+            {
+                "kind": "conference",
+                "title": "EAIR Forum",
+                "language": "en",
+                "starts_on": date(2099, 8, 25),
+                "ends_on": date(2099, 8, 27),
+                "location": "Lisboa",
+                "deadline": date(2099, 3, 1),
+            },
+            organiser,
+            status="published",
+        )
+        operations.create_resource(
+            {"kind": "link", "title": "Forslag fra Jonas", "language": "nb"},
+            jonas,
+            status="submitted",
+        )
+        database.commit()
+        record_id = record.id
+    base = site["url"]
+    pages = {
+        None: [
+            "/",
+            "/resources",
+            "/resources?q=frafall",
+            "/resources?kind=conference",
+            "/resources?kind=nonsense",
+            f"/resources/{record_id}",
+            f"/events/{site['event']}",
+        ],
+        "ola@nettverket.no": [
+            "/resources/new",
+            f"/resources/{record_id}/edit",
+            "/organiser/resources",
+            f"/events/{site['event']}",
+        ],
+    }
+    problems = []
+    for lang in ("nb", "en"):
+        for who, paths in pages.items():
+            context = browser.new_context(viewport={"width": 1280, "height": 900})
+            page = context.new_page()
+            if who:
+                _login(page, site, who)
+            for path in paths:
+                joiner = "&" if "?" in path else "?"
+                url = f"{base}{path}{joiner}lang={lang}"
+                response = page.goto(url)
+                assert response.status in (200, 422), (url, response.status)
+                assert page.locator("html").get_attribute("lang") == lang
+                problems += [
+                    f"{url}: {v['id']} ({v['impact']}): {v['help']}"
+                    for v in Axe().run(page, options=WCAG_AA).response["violations"]
+                ]
+            context.close()
+    assert problems == [], "\n".join(problems)
+
+
+@pytest.fixture
+def door(app, database_url, make_user, event_with_people):
+    """An event starting in an hour with forty confirmed participants, on loopback."""
+    from eventsys.extensions import db
+    from eventsys.registration import checkin
+    from eventsys.registration.models import Registration
+
+    make_user("ola@nettverket.no", password=PASSWORD, role="organiser", name="Ola")
+    surnames = ["Berg", "Dahl", "Haugen", "Lie", "Moen", "Nilsen", "Solberg", "Vik"]
+    firsts = ["Anne", "Bjørn", "Ingrid", "Kari", "Lars"]
+    names = [f"{first} {last}" for last in surnames for first in firsts]
+    event_id, ids = event_with_people(
+        [(name, f"p{i}@gmail.com") for i, name in enumerate(names)],
+        title="Seminar om gjennomføring",
+    )
+    with app.app_context():
+        last = db.session.get(Registration, ids[names.index("Lars Vik")])
+        link = checkin.link_for(last).removeprefix(app.config["EVENTSYS_BASE_URL"])
+    with Server(database_url, workers=2, threads=4) as server:
+        yield {"url": server.base_url, "event": event_id, "qr_path": link}
+
+
+def _no_sideways_scroll(page) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= page.viewport_size["width"], f"{page.url} is {width}px wide"
+
+
+@pytest.mark.slow
+def test_check_in_at_the_door_on_a_phone(browser, door):
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    _login(page, door, "ola@nettverket.no")
+    url = door["url"] + f"/organiser/events/{door['event']}/checkin"
+    page.goto(url)
+    _no_sideways_scroll(page)
+    counter = page.locator("#checkin-counter")
+    assert counter.inner_text() == "0 av 40 har kommet"
+
+    # Far down the list, one tap: no page load, the place and the counter stay right.
+    row = page.locator("li.checkin-row", has_text="Kari Vik")
+    row.scroll_into_view_if_needed()
+    page.evaluate("window.notReloaded = true")
+    assert page.evaluate("window.scrollY") > 500
+    before = row.bounding_box()["y"]
+    row.get_by_role("button", name=re.compile(r"Sjekk inn\W+Kari Vik")).click()
+    expect(counter).to_have_text("1 av 40 har kommet")
+    assert page.evaluate("window.notReloaded") is True
+    assert abs(row.bounding_box()["y"] - before) < 2  # the row stays where it was
+    assert "Kari Vik er sjekket inn." in page.locator("#checkin-status").inner_text()
+    undo = row.get_by_role("button", name=re.compile(r"Angre\W+Kari Vik"))
+    assert undo.is_visible()
+    undo.click()
+    expect(counter).to_have_text("0 av 40 har kommet")
+    assert row.get_by_role("button", name=re.compile(r"Sjekk inn\W+Kari Vik")).is_visible()
+
+    # Search by name as you type; the search stays in the address for a reload.
+    page.get_by_label("Søk etter navn").fill("ingrid")
+    visible = page.locator("li.checkin-row:visible")
+    assert visible.count() == 8
+    assert all("Ingrid" in text for text in visible.all_inner_texts())
+    assert "q=ingrid" in page.url
+    visible.first.get_by_role("button").click()
+    expect(counter).to_have_text("1 av 40 har kommet")
+    assert page.get_by_label("Søk etter navn").input_value() == "ingrid"
+    assert page.locator("li.checkin-row:visible").count() == 8
+    assert page.evaluate("window.notReloaded") is True
+    problems = [v["id"] for v in Axe().run(page, options=WCAG_AA).response["violations"]]
+    assert problems == []
+
+    # Scanning a participant's QR code on the phone checks that person in.
+    page.goto(door["url"] + door["qr_path"])
+    assert "Lars Vik er sjekket inn" in page.get_by_role("heading", level=1).inner_text()
+    assert "2 av 40 har kommet" in page.inner_text("main")
+    _no_sideways_scroll(page)
+    assert [v["id"] for v in Axe().run(page, options=WCAG_AA).response["violations"]] == []
+    context.close()
+
+
+@pytest.mark.slow
+def test_check_in_works_without_javascript_and_keeps_the_place(browser, door):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, java_script_enabled=False)
+    page = context.new_page()
+    _login(page, door, "ola@nettverket.no")
+    page.goto(door["url"] + f"/organiser/events/{door['event']}/checkin")
+    page.get_by_label("Søk etter navn").fill("moen")
+    page.get_by_role("button", name="Søk", exact=True).click()
+    assert page.locator("li.checkin-row").count() == 5
+    page.get_by_role("button", name=re.compile(r"Sjekk inn\W+Lars Moen")).click()
+    page.wait_for_load_state()
+    assert "q=moen" in page.url and page.url.endswith("#reg-" + page.url.split("#reg-")[-1])
+    assert page.locator("#checkin-counter").inner_text() == "1 av 40 har kommet"
+    assert page.locator("li.checkin-row").count() == 5  # still the same search
+    assert page.locator("li.checkin-row:target").inner_text().startswith("Lars Moen")
+    context.close()
+
+
+@pytest.mark.slow
+def test_staff_pages_fit_a_phone(browser, site):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    _login(page, site, "admin@nettverket.no")
+    event = site["event"]
+    for path in (
+        "/dashboard",
+        "/organiser/events",
+        f"/organiser/events/{event}/edit",
+        f"/organiser/events/{event}/participants",
+        f"/organiser/events/{event}/checkin",
+        "/organiser/events/new",
+        "/organiser/arshjul",
+        "/organiser/arshjul/new",
+        "/finance/invoices",
+        "/admin/organisations/",
+        "/admin/organisations/new",
+        "/admin/themes/",
+    ):
+        page.goto(site["url"] + path)
+        _no_sideways_scroll(page)
+    # The participant list is a card per person on a phone, still labelled.
+    page.goto(site["url"] + f"/organiser/events/{event}/participants")
+    card = page.locator("table.participants tbody tr").first
+    assert card.evaluate("e => getComputedStyle(e).display") == "block"
+    labels = card.locator("td").evaluate_all(
+        "cells => cells.map(c => getComputedStyle(c, '::before').content)"
+    )
+    assert '"Betaling"' in labels and "Ikke betalt" in card.inner_text()
+    context.close()
+
+    # On a desktop the list is a table that fits the page without scrolling sideways.
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    _login(page, site, "admin@nettverket.no")
+    page.goto(site["url"] + f"/organiser/events/{event}/participants")
+    _no_sideways_scroll(page)
+    table = page.locator("table.participants").bounding_box()
+    main = page.locator("main").bounding_box()
+    assert table["x"] + table["width"] <= main["x"] + main["width"]
+    assert page.locator("table.participants thead").is_visible()
+    context.close()
+
+
+@pytest.mark.slow
+def test_previews_before_sending_meet_wcag_in_both_languages(browser, site):
+    """The message preview and the capacity preview, as an organiser reaches them."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    _login(page, site, "ola@nettverket.no")
+    event = site["event"]
+    problems = []
+    for lang, send, save in (
+        ("nb", "Forhåndsvis e-posten", "Lagre"),
+        ("en", "Preview the e-mail", "Save"),
+    ):
+        if lang == "en":
+            page.get_by_role("button", name="English").click()
+        page.goto(site["url"] + f"/organiser/events/{event}/participants")
+        form = page.locator("#message-participants")
+        form.locator("input[name=subject]").fill("Program")
+        form.locator("textarea[name=message]").fill("Vi starter kl. 09:00.")
+        form.get_by_role("button", name=send).click()
+        page.wait_for_load_state()
+        assert page.locator(".email-body").is_visible()
+        problems += [
+            f"{lang} message preview: {v['id']}"
+            for v in Axe().run(page, options=WCAG_AA).response["violations"]
+        ]
+        page.goto(site["url"] + f"/organiser/events/{event}/edit")
+        page.locator("input[name=capacity]").fill("2")
+        page.get_by_role("button", name=save, exact=True).click()
+        page.wait_for_load_state()
+        assert page.locator(".capacity-preview").is_visible()
+        problems += [
+            f"{lang} capacity preview: {v['id']}"
+            for v in Axe().run(page, options=WCAG_AA).response["violations"]
+        ]
+    assert problems == []
+    context.close()

@@ -24,9 +24,17 @@ def _modules(root: Path = ROOT) -> dict[str, Path]:
     return found
 
 
+# An area's endpoints and their schemas (eventsys/<area>/api.py, schemas.py) register on
+# the one API blueprint: they belong to the api layer, above the area they serve.
+API_MODULES = {"api", "schemas"}
+
+
 def _package(module: str) -> str:
-    """eventsys.registration.operations -> registration; eventsys.database -> database."""
+    """eventsys.registration.operations -> registration; eventsys.database -> database;
+    eventsys.finance.api -> api."""
     parts = module.split(".")
+    if len(parts) == 3 and parts[2] in API_MODULES:
+        return "api"
     return parts[1] if len(parts) > 1 else APP
 
 
@@ -113,7 +121,17 @@ def test_no_package_imports_another_that_imports_it_back():
 # level or below (lower never imports higher). Each level lists what may sit there.
 LEVELS = [
     {"extensions", "clock", "columns"},
-    {"database", "outbox", "formatting", "links", "content", "formerrors", "text", "validators"},
+    {
+        "database",
+        "outbox",
+        "formatting",
+        "links",
+        "content",
+        "formerrors",
+        "text",
+        "validators",
+        "messages",
+    },
     {"mail"},
     {"auth"},
     {"organisations", "themes"},
@@ -121,7 +139,7 @@ LEVELS = [
     {"registration"},
     {"payments", "arshjul"},
     {"finance", "resources", "forum", "people", "newsletters"},  # STYLE.md's next areas
-    {"privacy", "public", "api", "demo"},
+    {"privacy", "public", "api", "demo", "dashboard"},
     {"ticking", "working", "commands", "ratelimit", APP},
 ]
 
@@ -129,7 +147,8 @@ LEVELS = [
 def test_packages_import_only_downwards():
     level = {name: number for number, names in enumerate(LEVELS) for name in names}
     graph = package_graph()
-    unknown = sorted(set(graph) - set(level))
+    packages = set(graph) | {dest for targets in graph.values() for dest in targets}
+    unknown = sorted(packages - set(level))
     assert not unknown, f"place these packages in LEVELS and the README: {unknown}"
     upwards = [
         f"{source} (level {level[source]}) imports {dest} (level {level[dest]}): {where[0]}"

@@ -5,10 +5,13 @@ from alembic.migration import MigrationContext
 
 
 def test_no_pending_autogenerate_diff(app):
+    from eventsys.database import include_name
     from eventsys.extensions import db
 
     with app.app_context(), db.engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": True, "include_name": include_name}
+        )
         diff = compare_metadata(context, db.metadata)
     assert diff == []
 

@@ -89,6 +89,19 @@ def requires(*roles):
     return decorator
 
 
+def requires_event_organiser(view):
+    """Organiser rights for the event in the URL: organisers, or that event's hosts."""
+    from eventsys.auth.access import organises
+
+    @wraps(view)
+    def checked(*args, **kwargs):
+        if not organises(g.api_user, kwargs["event_id"]):
+            raise forbidden()
+        return view(*args, **kwargs)
+
+    return checked
+
+
 def links(status: int, parameter: str, *operations: str, value: str = "$response.body#/id"):
     """Document that the answer's `value` (its id) is the `parameter` of these operations
     (named by their view function): OpenAPI links, which clients and the stateful

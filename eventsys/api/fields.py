@@ -11,6 +11,8 @@ from datetime import datetime
 
 from marshmallow import ValidationError, fields, missing, validate
 
+from eventsys.text import has_line_break
+
 # Text may hold line breaks and tabs, nothing else below U+0020 (PostgreSQL refuses
 # NUL outright, and the others only cause trouble in e-mails and exports). Written so
 # that Python's `re` and the ECMA regex of JSON Schema read it alike.
@@ -44,6 +46,19 @@ class Text(fields.String):
             error_messages=_codes(),
             **kwargs,
         )
+
+
+def _one_line(value: str) -> None:
+    if has_line_break(value):
+        raise ValidationError("single_line")
+
+
+class Line(Text):
+    """Text on one line (a title, a name): no line break of any kind, as these go into
+    e-mail subjects and calendar properties (eventsys/text.py)."""
+
+    def __init__(self, max_length: int = 500, **kwargs):
+        super().__init__(max_length, validate=[_one_line, *kwargs.pop("validate", [])], **kwargs)
 
 
 class Choice(fields.String):

@@ -110,7 +110,7 @@ class Ownership(ApiSchema):
 
 
 class OrganisationInput(ApiSchema):
-    name = f.Text(200, required=True)
+    name = f.Line(200, required=True)
     org_number = f.Text(
         30, allow_none=True, metadata={"description": "9 digits, modulus-11 checked"}
     )
@@ -140,14 +140,14 @@ class OrganisationList(ApiSchema):
 class EventFields(ApiSchema):
     """What a client may set on an event. Times are ISO 8601 with a UTC offset."""
 
-    title = f.Text(200)
+    title = f.Line(200)
     description = f.Text(20000)
     kind = f.Choice(event_rules.KINDS)
     format = f.Choice(event_rules.FORMATS)
     starts_at = f.Moment()
     ends_at = f.Moment()
-    venue = f.Text(300)
-    online_url = f.Text(500)
+    venue = f.Line(300)
+    online_url = f.Line(500)
     language = f.Choice(("nb", "en"))
     capacity = f.Integer(minimum=0)
     registration_opens_at = f.Moment()
@@ -267,7 +267,7 @@ class RegistrationInput(ApiSchema):
     registers themselves (email omitted or their own)."""
 
     email = f.Email()
-    name = f.Text(200)
+    name = f.Line(200)
     locale = f.Choice(("nb", "en"))
     dietary_needs = f.Text(2000)
     accessibility_needs = f.Text(2000)
@@ -284,12 +284,12 @@ class Attendance(ApiSchema):
 
 
 class Move(ApiSchema):
-    reason = f.Text(1000, required=True)
+    reason = f.Line(1000, required=True)
     before_registration_id = f.Id(allow_none=True)
 
 
 class WaiveFee(ApiSchema):
-    reason = f.Text(1000)
+    reason = f.Line(1000)
 
 
 class ConfirmAffiliation(ApiSchema):
@@ -297,7 +297,7 @@ class ConfirmAffiliation(ApiSchema):
 
 
 class Message(ApiSchema):
-    subject = f.Text(200, required=True)
+    subject = f.Line(200, required=True)
     message = f.Text(20000, required=True)
 
 
@@ -309,11 +309,11 @@ class Sent(ApiSchema):
 
 
 class InvoiceChoice(ApiSchema):
-    org_number = f.Text(30, required=True)
-    reference = f.Text(200, required=True)
-    recipient_email = f.Text(320)
+    org_number = f.Line(30, required=True)
+    reference = f.Line(200, required=True)
+    recipient_email = f.Line(320)
     recipient_address = f.Text(500)
-    organisation_name = f.Text(200)
+    organisation_name = f.Line(200)
 
 
 class Invoice(ApiSchema):

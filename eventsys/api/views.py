@@ -11,11 +11,12 @@ from flask import g
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from eventsys.api import bp, links, requires
+from eventsys.api import bp, links, requires, requires_event_organiser
 from eventsys.api import schemas as s
 from eventsys.api.errors import ApiError, bad_request, forbidden, not_found
 from eventsys.api.openapi import document
 from eventsys.auth.models import Role
+from eventsys.database import writes_database
 from eventsys.events import operations as event_ops
 from eventsys.events.messages import MESSAGES as event_messages
 from eventsys.events.models import Event, EventStatus
@@ -268,7 +269,7 @@ def mark_attendance(data, reg_id):
 
 
 @bp.route("/events/<int:event_id>/registrations", methods=["GET"])
-@requires(Role.organiser)
+@requires_event_organiser
 @bp.response(200, s.RegistrationList)
 @bp.doc(summary="The participant list (organisers)")
 @links(200, "reg_id", *REGISTRATION_OPERATIONS, value="$response.body#/registrations/0/id")
@@ -314,7 +315,7 @@ def create_registration(data, event_id):
 
 
 @bp.route("/events/<int:event_id>/participants.<any(csv, xlsx):fmt>", methods=["GET"])
-@requires(Role.organiser)
+@requires_event_organiser
 @bp.doc(
     summary="The participant list with dietary and accessibility needs (organisers)",
     description="CSV: semicolon-separated UTF-8 with BOM, decimal comma; XLSX: a workbook.",
@@ -330,6 +331,7 @@ def create_registration(data, event_id):
         }
     },
 )
+@writes_database  # notes the download (see exports.download)
 def export_participants(event_id, fmt):
     from eventsys.registration import exports
 
@@ -337,7 +339,7 @@ def export_participants(event_id, fmt):
 
 
 @bp.route("/events/<int:event_id>/messages", methods=["POST"])
-@requires(Role.organiser)
+@requires_event_organiser
 @bp.arguments(s.Message)
 @bp.response(200, s.Sent)
 @bp.doc(summary="E-mail the confirmed participants (organisers)")

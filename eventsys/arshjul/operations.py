@@ -542,12 +542,27 @@ def public_feed(
         if year is not None:
             name = f"{name} {year}"
     if year is None:
-        events = feed_events(public_events(categories), lang)
-        return _feed(name, items, events, _content_last_modified(), lang)
+        extra, changed = _contributed(categories, None, None, lang)
+        events = feed_events(public_events(categories), lang) + extra
+        return _feed(name, items, events, _latest(_content_last_modified(), changed), lang)
     start, end = _year_bounds(year)
+    extra, changed = _contributed(categories, start, end, lang)
     events = occurrences_as_events(items, start, end, lang)
-    events += feed_events(public_events(categories, start, end), lang)
-    return _feed(name, [], events, _content_last_modified(), lang)
+    events += feed_events(public_events(categories, start, end), lang) + extra
+    return _feed(name, [], events, _latest(_content_last_modified(), changed), lang)
+
+
+def _contributed(categories, start, end, lang):
+    """Entries other areas add to the public feed (the resource bank's external
+    conferences), registered as callables in app.extensions["arshjul_public_sources"]
+    so the årshjul never imports them. Each returns (feed events, last change)."""
+    events: list[ical.FeedEvent] = []
+    changed = None
+    for source in current_app.extensions.get("arshjul_public_sources", []):
+        found, last = source(categories, start, end, lang)
+        events += found
+        changed = _latest(changed, last) if changed else last
+    return events, changed
 
 
 def private_feed(user: User) -> Feed:

@@ -14,6 +14,7 @@ from eventsys.auth.forms import (
     ResetPasswordForm,
     SignupForm,
 )
+from eventsys.auth.models import Role
 from eventsys.database import writes_database
 
 bp = Blueprint("auth", __name__)
@@ -25,7 +26,14 @@ TOKEN_MESSAGES = {
 }
 
 
-def _safe_next(target: str | None) -> str:
+def _landing(user) -> str:
+    """Staff land on their dashboard, participants on their page."""
+    if user is not None and user.has_role(Role.organiser, Role.finance):
+        return url_for("dashboard.index")
+    return url_for("auth.account")
+
+
+def _safe_next(target: str | None, default: str | None = None) -> str:
     """Only same-site paths, never //evil.example or https://…"""
     if target:
         parts = urlsplit(target)
@@ -36,7 +44,7 @@ def _safe_next(target: str | None) -> str:
             and not target.startswith("//")
         ):
             return target
-    return url_for("auth.account")
+    return default or url_for("auth.account")
 
 
 def _log_in(user) -> None:
@@ -98,7 +106,7 @@ def login():
         user = operations.find_user(form.email.data)
         if operations.password_matches(user, form.password.data):
             _log_in(user)
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(_safe_next(request.args.get("next"), _landing(user)))
         form.password.errors.append(_("Wrong e-mail address or password."))
     status = 422 if form.errors else 200
     return render_template("auth/login.html", form=form), status

@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlalchemy import func, select, update
 
 from eventsys.auth.models import User
-from eventsys.demo import arshjul, events, finance
+from eventsys.demo import arshjul, checkin, community, events, finance, resources
 from eventsys.demo.events import DEMO_PASSWORD
 from eventsys.extensions import db
 from eventsys.organisations.models import Organisation
@@ -23,6 +23,9 @@ STEPS = [
     events.load_events,
     arshjul.load_cycle,
     finance.load_finance,
+    resources.load_resources,
+    community.load_community,
+    checkin.load_checkin,
 ]
 
 

@@ -21,6 +21,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from eventsys.database import current_timezone
 from eventsys.events import rules
+from eventsys.themes.forms import ThemeChoices
 from eventsys.validators import SingleLine
 
 KIND_LABELS = {
@@ -140,6 +141,7 @@ def _optional_int(value):
 
 
 class EventForm(FlaskForm):
+    themes = ThemeChoices(_l("Themes"), choices=[])
     title = StringField(
         _l("Title"),
         validators=[SingleLine(), DataRequired(message=_l("Enter a title.")), Length(max=200)],
@@ -285,8 +287,10 @@ class EventFilterForm(FlaskForm):
     kind = SelectField(_l("Kind of event"), choices=[], validate_choice=False)
     format = SelectField(_l("Format"), choices=[], validate_choice=False)
     month = SelectField(_l("Month"), choices=[], validate_choice=False)
+    theme = SelectField(_l("Theme"), choices=[], validate_choice=False)
 
-    def set_choices(self, months: list[tuple[str, str]]) -> None:
+    def set_choices(self, months: list[tuple[str, str]], themes=(), locale: str = "nb") -> None:
+        self.theme.choices = [("", _("All themes"))] + [(t.code, t.name(locale)) for t in themes]
         self.kind.choices = [("", _("All kinds"))] + list(KIND_LABELS.items())
         self.format.choices = [("", _("All formats"))] + list(FORMAT_LABELS.items())
         self.month.choices = [("", _("All months"))] + months

@@ -68,6 +68,9 @@ class Event(db.Model):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # iCalendar SEQUENCE: raised on every change a calendar should pick up.
     sequence: Mapped[int] = mapped_column(Integer, default=0)
+    # The last download of the participant list (the staff dashboard asks for one
+    # before an event starts).
+    participants_exported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     host_organisation = relationship("Organisation")
     created_by = relationship("User")

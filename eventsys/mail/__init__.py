@@ -31,15 +31,28 @@ def queue(
     recipient: str,
     template: str,
     locale: str | None = None,
-    attachments: list[tuple[str, str, bytes]] | None = None,
+    attachments: list[tuple] | None = None,
+    headers: dict[str, str] | None = None,
+    html: str | None = None,
+    flush: bool = True,
     **context,
 ) -> OutboundMail:
     """Render templates/email/<template>.txt (first line "Subject: …") in the
-    recipient's language and queue it in the current transaction."""
+    recipient's language and queue it in the current transaction. `headers` are added
+    as they are (List-Unsubscribe, say); `html` becomes an HTML alternative part.
+    Many at once (a newsletter batch): `flush=False` and one flush after them all, so
+    the rows go to the database in one multi-row INSERT.
+
+    An attachment is (filename, content type, bytes) or, for an image shown inside the
+    message, (filename, content type, bytes, content id); such a message also gets an
+    HTML part from templates/email/<template>.html, which shows it as `cid:<id>`."""
     locale = locale or current_app.config["BABEL_DEFAULT_LOCALE"]
     context.setdefault("base_url", current_app.config["EVENTSYS_BASE_URL"])
+    inline = any(len(att) > 3 for att in attachments or [])
     with force_locale(locale):
         rendered = render_template(f"email/{template}.txt", **context)
+        if inline and html is None:
+            html = render_template(f"email/{template}.html", **context)
     first, _, body = rendered.lstrip().partition("\n")
     if not first.startswith("Subject:"):
         raise ValueError(f"email/{template}.txt must start with a 'Subject:' line")
@@ -49,17 +62,21 @@ def queue(
         # message unsendable, or add headers of its own).
         subject=one_line(first.removeprefix("Subject:")),
         body_text=body.strip() + "\n",
+        body_html=html,
+        headers=dict(headers or {}),
         attachments=[
             {
-                "filename": name,
-                "content_type": ctype,
-                "data": base64.b64encode(data).decode("ascii"),
+                "filename": att[0],
+                "content_type": att[1],
+                "data": base64.b64encode(att[2]).decode("ascii"),
+                **({"content_id": att[3]} if len(att) > 3 else {}),
             }
-            for name, ctype, data in (attachments or [])
+            for att in (attachments or [])
         ],
     )
     db.session.add(message)
-    db.session.flush()
+    if flush:
+        db.session.flush()
     return message
 
 
@@ -70,9 +87,26 @@ def _build(message: OutboundMail) -> EmailMessage:
     msg["Subject"] = one_line(message.subject)
     msg["Date"] = formatdate(localtime=True)
     msg["Message-ID"] = make_msgid(domain="eventsys")
+    for name, value in (message.headers or {}).items():
+        msg[name] = value
     msg.set_content(message.body_text)
+    html = None
+    if message.body_html:
+        msg.add_alternative(message.body_html, subtype="html")
+        html = msg.get_payload()[-1]
     for att in message.attachments or []:
         maintype, _, subtype = att["content_type"].partition("/")
+        if html is not None and att.get("content_id"):
+            # Shown inside the HTML part (multipart/related), referred to as cid:<id>.
+            html.add_related(
+                base64.b64decode(att["data"]),
+                maintype=maintype,
+                subtype=subtype.split(";")[0],
+                cid=f"<{att['content_id']}>",
+                filename=att["filename"],
+                disposition="inline",
+            )
+            continue
         msg.add_attachment(
             base64.b64decode(att["data"]),
             maintype=maintype,

@@ -23,6 +23,8 @@ class OutboundMail(OutboxRow, db.Model):
     subject: Mapped[str] = mapped_column(String(300))
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str | None] = mapped_column(Text)
+    # Extra headers, e.g. List-Unsubscribe on newsletters and forum notices.
+    headers: Mapped[dict] = mapped_column(JSON, default=dict)
     # [{"filename", "content_type", "data" (base64)}]
     attachments: Mapped[list] = mapped_column(JSON, default=list)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -20,17 +20,17 @@ MESSAGES = Catalogue(
             "We could not reach the card payment service. Please try again in a moment."
         ),
         "reference_required": _l("Enter the invoice reference your employer needs."),
-        "org_number_required": _l("Enter the organisation number."),
-        "org_number_name_mismatch": _l(
-            "This organisation number belongs to another organisation than the name given."
-        ),
-        "address_required": _l("Enter your postal address for the invoice."),
         "recipient_required": _l("Enter an e-mail address or a postal address for the invoice."),
         "event_started": _l("The event has started."),
         "name_required": _l("Enter your colleague's name."),
         "same_person": _l("That is your own address."),
         "already_registered": _l("Your colleague already has a registration for this event."),
         "invoice_credited": _l("This invoice has been credited and cannot be marked as paid."),
+        "org_number_required": _l("Enter the organisation number."),
+        "org_number_name_mismatch": _l(
+            "This organisation number belongs to another organisation than the name given."
+        ),
+        "address_required": _l("Enter your postal address for the invoice."),
     },
     parent=ORGANISATION_MESSAGES,
 )

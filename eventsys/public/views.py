@@ -8,7 +8,9 @@ bp = Blueprint("public", __name__)
 
 @bp.route("/")
 def index():
-    return render_template("public/index.html")
+    from eventsys.themes.operations import all_themes
+
+    return render_template("public/index.html", themes=all_themes())
 
 
 @bp.route("/healthz")

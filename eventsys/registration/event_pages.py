@@ -10,8 +10,17 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_date
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -37,6 +46,8 @@ from eventsys.registration import operations as reg_ops
 from eventsys.registration.forms import RegisterForm
 from eventsys.registration.models import Registration
 from eventsys.registration.rules import SEAT_HOLDING, WAITING
+from eventsys.themes import operations as theme_ops
+from eventsys.themes.models import Theme
 
 bp = Blueprint("events", __name__)
 
@@ -136,7 +147,9 @@ def index():
     )
     form = EventFilterForm(formdata=request.args)
     form.set_choices(
-        [(f"{y}-{m:02d}", format_date(date(y, m, 1), "LLLL y").capitalize()) for y, m in months]
+        [(f"{y}-{m:02d}", format_date(date(y, m, 1), "LLLL y").capitalize()) for y, m in months],
+        theme_ops.all_themes(),
+        str(get_locale()),
     )
     query = upcoming
     if form.kind.data:
@@ -157,9 +170,14 @@ def index():
                 form.month.choices.append((form.month.data, form.month.data))
         else:
             form.month.errors = [_("Choose one of the options.")]
+    if form.theme.data:
+        if form.theme.data in dict(form.theme.choices):
+            query = query.where(Event.themes.any(Theme.code == form.theme.data))
+        else:
+            form.theme.errors = [_("Choose one of the options.")]
     events = list(db.session.scalars(query))
     counts = seat_counts([e.id for e in events])
-    filtered = bool(form.kind.data or form.format.data or form.month.data)
+    filtered = bool(form.kind.data or form.format.data or form.month.data or form.theme.data)
     status = 422 if form.errors else 200
     return render_template(
         "events/index.html", events=events, counts=counts, form=form, filtered=filtered
@@ -195,6 +213,11 @@ def event_page(event: Event, form: RegisterForm | None = None, status: int = 200
         shows_link=reg_ops.sees_online_link(event, current_user, own),
         form=form or RegisterForm(),
         organiser=is_organiser(),
+        # Sections higher areas add (the resource bank's materials), without events
+        # importing them.
+        sections=[
+            render(event) for render in current_app.extensions.get("event_page_sections", [])
+        ],
     ), status
 
 
@@ -216,6 +239,12 @@ def _attach(form: EventForm, error: event_ops.EventError) -> None:
             field.errors = [*field.errors, problem_message(code)]
 
 
+def _theme_choices(form: EventForm, event: Event | None = None) -> None:
+    form.themes.set_themes(theme_ops.all_themes(), str(get_locale()))
+    if event is not None and not form.is_submitted():
+        form.themes.data = [t.code for t in event.themes]
+
+
 def _status(form) -> int:
     return 422 if form.errors else 200
 
@@ -230,9 +259,16 @@ def _locked(event_id: int) -> Event:
 @bp.route("/organiser/events")
 @role_required(Role.organiser)
 def admin_index():
+    from eventsys.registration.listing import attended_counts
+
     events = list(db.session.scalars(select(Event).order_by(Event.starts_at.desc(), Event.id)))
+    ids = [e.id for e in events]
     return render_template(
-        "events/admin_index.html", events=events, counts=seat_counts([e.id for e in events])
+        "events/admin_index.html",
+        events=events,
+        counts=seat_counts(ids),
+        came=attended_counts(ids),
+        now=utcnow(),
     )
 
 
@@ -240,12 +276,14 @@ def admin_index():
 @role_required(Role.organiser)
 def create():
     form = default_event_form(_organisations())
+    _theme_choices(form)
     if form.validate_on_submit():
         publishing = request.form.get("action") == "publish"
         try:
             event = event_ops.create_event(
                 form.values(), current_user, status="published" if publishing else "draft"
             )
+            theme_ops.set_themes(event, form.themes.data or [])
         except event_ops.EventError as exc:
             db.session.rollback()
             _attach(form, exc)
@@ -258,10 +296,40 @@ def create():
     return render_template("events/form.html", form=form, event=None), _status(form)
 
 
-def _edit_page(event: Event, form: EventForm, status: int | None = None):
+def _flash_new_seats(offered: list, confirmed: list) -> None:
+    def names(regs):
+        return ", ".join(r.name or r.email for r in regs)
+
+    if offered:
+        flash(
+            _(
+                "Offers sent by e-mail to %(n)d on the waiting list: %(names)s.",
+                n=len(offered),
+                names=names(offered),
+            ),
+            "success",
+        )
+    if confirmed:
+        flash(
+            _("Places confirmed and told by e-mail: %(names)s.", names=names(confirmed)),
+            "success",
+        )
+
+
+def _edit_page(event: Event, form: EventForm, status: int | None = None, capacity_preview=None):
+    from eventsys.registration import listing
+
     held, waiting = reg_ops.counts(event.id)
+    came = listing.attendance(reg_ops.all_registrations(event.id))
     return render_template(
-        "events/form.html", form=form, event=event, held=held, waiting=waiting
+        "events/form.html",
+        form=form,
+        event=event,
+        held=held,
+        waiting=waiting,
+        came=came,
+        started=utcnow() >= event.starts_at,
+        capacity_preview=capacity_preview,
     ), status or _status(form)
 
 
@@ -273,6 +341,7 @@ def edit(event_id):
         abort(404)
     form = EventForm(obj=event)
     form.set_organisations(_organisations())
+    _theme_choices(form, event)
     if form.is_submitted():
         try:
             event_ops.check_editable(event)
@@ -280,13 +349,24 @@ def edit(event_id):
             flash(problem_message(exc.problems[0][1]), "error")
             return redirect(url_for("events.edit", event_id=event.id))
     if form.validate_on_submit():
+        from eventsys.registration import preview
+
+        changes = form.changes_to(event)
+        if "capacity" in changes and request.form.get("confirm_capacity") != "1":
+            # Raising the capacity e-mails offers: say to whom, and save on a second click.
+            coming = preview.capacity_changes(event, changes["capacity"], utcnow())
+            if coming:
+                return _edit_page(event, form, capacity_preview=coming)
+        before = preview.seat_holders(event.id)
         try:
-            event, over_by = reg_ops.update_event(event.id, form.changes_to(event), current_user)
+            event, over_by = reg_ops.update_event(event.id, changes, current_user)
+            theme_ops.set_themes(event, form.themes.data or [])
         except event_ops.EventError as exc:
             db.session.rollback()
             _attach(form, exc)
             return _edit_page(db.session.get(Event, event_id), form)
         flash(_("The event is saved."), "success")
+        _flash_new_seats(*preview.new_seats(event.id, before))
         if over_by > 0:
             flash(MESSAGES("over_capacity", n=over_by), "warning")
         return redirect(url_for("events.edit", event_id=event.id))

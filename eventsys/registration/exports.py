@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from eventsys.database import current_timezone, local_date
+from eventsys.database import current_timezone, local_date, utcnow
 from eventsys.events.models import Event
 from eventsys.registration import operations as reg_ops
 from eventsys.registration.forms import STATE_LABELS, TIER_REASON_LABELS
@@ -133,8 +133,11 @@ MIMETYPES = {
 
 
 def download(event: Event, fmt: str) -> Response:
-    """The participant list as a file to save (for the organiser pages and the API)."""
+    """The participant list as a file to save (for the organiser pages and the API).
+    The download is noted on the event: the staff dashboard asks for one before the
+    event starts (the views mark themselves `writes_database`)."""
     listed, _cancelled, positions = reg_ops.participant_list(event.id)
+    event.participants_exported_at = utcnow()
     body = to_csv(event, listed, positions) if fmt == "csv" else to_xlsx(event, listed, positions)
     day = local_date(event.starts_at).isoformat()
     return Response(

@@ -19,6 +19,10 @@ MESSAGES = Catalogue(
         "event_not_found": _l("The event was not found."),
         "event_not_open": _l("This event is not open for registration."),
         "registration_closed": _l("Registration for this event is closed."),
+        "resource_persons_only": _l(
+            "This event is for the owners' resource persons only. Ask your institution's "
+            "resource person, or the network's secretariat, if you should take part."
+        ),
         "already_registered": _already_registered,
         "registration_not_found": _l("The registration was not found."),
         "event_started": _l(
@@ -37,7 +41,7 @@ MESSAGES = Catalogue(
         ),
         "organisation_not_found": _l("The organisation was not found."),
         "organisation_not_owner": _l("The organisation is not an owner on the date of the event."),
-        "event_not_started": _l("Attendance is recorded once the event has started."),
+        "event_not_started": _l("Check-in opens three hours before the event starts."),
         "not_confirmed": _l("Only confirmed participants can be marked as attended."),
         "stripe_unavailable": _l(
             "The refund could not be made because the card payment service did not answer. "

@@ -325,9 +325,17 @@ def notify(reg: Registration, template: str, place: int | None = None) -> None:
     """E-mail the participant about their registration, in their language."""
     event = reg.event
     attachments = None
+    checkin_link = None
     if template == "confirmed":
-        # E.g. the event for the participant's calendar (the årshjul listens).
-        attachments = signals.attachments_for(reg)
+        # E.g. the event for the participant's calendar (the årshjul listens), and the
+        # QR code to show at the door (inline in the HTML part).
+        from eventsys.registration import checkin
+
+        attachments = [
+            *signals.attachments_for(reg),
+            ("innsjekking.png", "image/png", checkin.qr_png(reg), checkin.QR_CONTENT_ID),
+        ]
+        checkin_link = checkin.link_for(reg)
     mail.queue(
         reg.email,
         f"registration/{template}",
@@ -339,6 +347,9 @@ def notify(reg: Registration, template: str, place: int | None = None) -> None:
         fee=fee_due(event, reg),
         event_url=current_app.config["EVENTSYS_BASE_URL"] + f"/events/{event.id}",
         account_url=current_app.config["EVENTSYS_BASE_URL"] + "/account/registrations",
+        ticket_url=current_app.config["EVENTSYS_BASE_URL"]
+        + f"/account/registrations/{reg.id}/ticket",
+        checkin_link=checkin_link,
     )
 
 
@@ -383,6 +394,13 @@ def register(
     # which seats were counted, so first come, first served holds under load.
     now = now or utcnow()
     _check_open(event, person.email, by_organiser, now)
+    # Packages above registration may refuse (people: a gathering for resource persons
+    # only); each receiver answers an error code or None.
+    for _receiver, refused in signals.admission.send(
+        event, person=person, by_organiser=by_organiser
+    ):
+        if refused:
+            raise RegistrationError(refused, 403)
     existing = rule_view(event.id)
     reg = _insert(
         event,
@@ -520,18 +538,22 @@ def cancel(reg_id: int, actor: User | None, now: datetime | None = None) -> Regi
 
 
 def mark_attendance(
-    reg_id: int, attended: bool, actor: User | None, now: datetime | None = None
+    reg_id: int, attended: bool | None, actor: User | None, now: datetime | None = None
 ) -> Registration:
-    """After the event has started, a confirmed participant is marked as attended or
-    as a no-show (and a mistake can be corrected either way)."""
+    """From check-in time (shortly before the start) on, a confirmed participant is
+    marked as attended or as a no-show; `None` undoes either (back to confirmed, e.g. a
+    mistaken tap at the door)."""
     now = now or utcnow()
     event, reg, _regs = _for_registration(reg_id)
-    if now < event.starts_at:
+    if not rules.attendance_open(event.starts_at, now):
         raise RegistrationError("event_not_started")
     if reg.state not in (State.CONFIRMED, State.ATTENDED, State.NO_SHOW):
         raise RegistrationError("not_confirmed")
     before = reg.state.value
-    reg.state = State.ATTENDED if attended else State.NO_SHOW
+    if attended is None:
+        reg.state = State.CONFIRMED
+    else:
+        reg.state = State.ATTENDED if attended else State.NO_SHOW
     if reg.state.value != before:
         _log(reg, "attendance", before, actor)
     db.session.flush()

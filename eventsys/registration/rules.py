@@ -75,6 +75,15 @@ ACTIVE = SEAT_HOLDING | WAITING
 SEES_ONLINE_LINK = frozenset({State.CONFIRMED, State.ATTENDED})
 
 
+#: Check-in at the door opens this long before the event starts (people come early).
+CHECKIN_OPENS_BEFORE = timedelta(hours=3)
+
+
+def attendance_open(starts_at: datetime, now: datetime) -> bool:
+    """Attendance can be recorded from a little before the start, and afterwards."""
+    return now >= starts_at - CHECKIN_OPENS_BEFORE
+
+
 class RuleError(Exception):
     """A request the rules refuse; `code` is stable, the text is English for logs."""
 
@@ -477,3 +486,32 @@ def fee_due(tier: int, fee: int, waived: bool) -> int:
     if tier == 1 or waived:
         return 0
     return max(0, fee)
+
+
+#: What an organiser sees in the participant list's payment column.
+PAYMENT_STAGES = (
+    "free",  # owner staff, or an event without a fee
+    "waived",  # an organiser waived the fee (speakers, student helpers)
+    "not_yet",  # owes the fee once they get a seat (waiting list, pending, offered)
+    "unpaid",  # has a seat and has neither paid nor chosen invoice
+    "invoiced",  # chose invoice; the invoice is not paid yet
+    "paid_card",
+    "paid_invoice",
+    "refunded",
+)
+
+
+def payment_stage(tier: int, fee: int, waived: bool, status: str | None, method: str | None) -> str:
+    """One of PAYMENT_STAGES, from the registration's tier and waiver and its payment
+    row's status and method (None when there is no payment row)."""
+    if status is None:
+        if tier == 2 and fee > 0 and waived:
+            return "waived"
+        return "free" if fee_due(tier, fee, waived) == 0 else "not_yet"
+    if status == "due":
+        return "unpaid"
+    if status == "invoiced":
+        return "invoiced"
+    if status == "paid":
+        return "paid_invoice" if method == "invoice" else "paid_card"
+    return "refunded"

@@ -39,6 +39,13 @@ fee_changed = _signals.signal(
     Sender: the Registration. Payments drops a payment that is owed no more.""",
 )
 
+admission = _signals.signal(
+    "admission",
+    doc="""A person asks to register (before a seat is counted). Sender: the Event;
+    kwargs: `person`, `by_organiser`. A receiver answers an error code to refuse (people:
+    a gathering for resource persons only), or None.""",
+)
+
 confirmation_attachments = _signals.signal(
     "confirmation-attachments",
     doc="""A confirmation e-mail is being written. Sender: the Registration. Receivers

@@ -19,14 +19,14 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from eventsys.auth.access import role_required
+from eventsys.auth.access import event_organiser_required, role_required
 from eventsys.auth.models import Role
-from eventsys.database import local_date, utcnow
+from eventsys.database import local_date, utcnow, writes_database
 from eventsys.events.models import Event
 from eventsys.extensions import db
 from eventsys.formatting import money
 from eventsys.organisations import operations as org_ops
-from eventsys.registration import exports
+from eventsys.registration import exports, listing, preview
 from eventsys.registration import operations as reg_ops
 from eventsys.registration.event_pages import event_page, visible_event
 from eventsys.registration.forms import (
@@ -245,6 +245,7 @@ class Row:
     waive: WaiveFeeForm | None = None
     move: MoveForm | None = None
     has_errors: bool = False
+    payment: str = ""
 
 
 def _event(event_id: int) -> Event:
@@ -284,6 +285,7 @@ def _move_choices(reg: Registration, listed: list[Registration], places) -> list
 
 def _row_forms(event: Event, reg: Registration, listed, places, owners, given: dict) -> Row:
     row = Row(reg, places.get(reg.id), reg_ops.fee_due(event, reg))
+    row.payment = listing.payment_stage(reg)
     actions = reg_ops.row_actions(event, reg)
     if "confirm_affiliation" in actions and owners:
         row.affiliation = given.get("affiliation") or AffiliationForm(reg.id, formdata=None)
@@ -303,7 +305,13 @@ def _participants_page(event: Event, status: int = 200, behalf=None, message=Non
     listed, cancelled, places = _listed(event)
     owners = _owner_choices(event)
     given = given or {}
-    rows = [_row_forms(event, reg, listed, places, owners, given.get(reg.id, {})) for reg in listed]
+    filters = listing.ParticipantFilterForm(formdata=request.args)
+    shown = [
+        reg
+        for reg in (cancelled if filters.state.data == "cancelled" else listed)
+        if listing.matches(reg, filters)
+    ]
+    rows = [_row_forms(event, reg, listed, places, owners, given.get(reg.id, {})) for reg in shown]
     held = sum(1 for r in listed if r.state in SEAT_HOLDING)
     waiting = sum(1 for r in listed if r.state in WAITING)
     confirmed = sum(1 for r in listed if r.state in (State.CONFIRMED, State.ATTENDED))
@@ -312,6 +320,10 @@ def _participants_page(event: Event, status: int = 200, behalf=None, message=Non
         event=event,
         started=utcnow() >= event.starts_at,
         rows=rows,
+        total=len(listed),
+        filters=filters,
+        attendance=listing.attendance(listed),
+        payment_labels=listing.PAYMENT_LABELS,
         cancelled=cancelled,
         held=held,
         waiting=waiting,
@@ -319,22 +331,29 @@ def _participants_page(event: Event, status: int = 200, behalf=None, message=Non
         behalf=behalf or BehalfForm(formdata=None, locale=event.language),
         message=message or MessageForm(formdata=None),
         row_forms_with_errors=[f for forms in given.values() for f in forms.values() if f.errors],
+        # A host (organiser rights for this event only) sees the list, exports it,
+        # writes to the participants and records attendance; the rest is the
+        # organisers'.
+        full_rights=current_user.has_role(Role.organiser),
     ), status
 
 
 def _back(event: Event, reg: Registration | None = None):
     anchor = f"reg-{reg.id}" if reg is not None else None
-    return redirect(url_for("registration.participants", event_id=event.id, _anchor=anchor))
+    # Back to the same filtered list (the row forms post with the list's filters).
+    kept = {k: v for k in ("state", "payment", "needs") if (v := request.args.get(k))}
+    return redirect(url_for("registration.participants", event_id=event.id, _anchor=anchor, **kept))
 
 
 @bp.route("/organiser/events/<int:event_id>/participants")
-@role_required(Role.organiser)
+@event_organiser_required
 def participants(event_id):
     return _participants_page(_event(event_id))
 
 
 @bp.route("/organiser/events/<int:event_id>/participants.<any(csv, xlsx):fmt>")
-@role_required(Role.organiser)
+@event_organiser_required
+@writes_database  # notes the download (see exports.download)
 def participants_file(event_id, fmt):
     return exports.download(_event(event_id), fmt)
 
@@ -373,12 +392,16 @@ def register_on_behalf(event_id):
 
 
 @bp.route("/organiser/events/<int:event_id>/participants/message", methods=["POST"])
-@role_required(Role.organiser)
+@event_organiser_required
 def message_participants(event_id):
     event = _event(event_id)
     form = MessageForm()
     if not form.validate_on_submit():
         return _participants_page(event, 422, message=form)
+    if request.form.get("edit"):
+        return _participants_page(event, message=form)
+    if request.form.get("confirm") != "1":
+        return _message_preview(event, form)
     count = reg_ops.message_participants(
         event.id, form.subject.data, form.message.data, current_user._get_current_object()
     )
@@ -387,6 +410,24 @@ def message_participants(event_id):
     else:
         flash(_("There are no confirmed participants to send the message to."), "warning")
     return _back(event)
+
+
+def _message_preview(event: Event, form: MessageForm):
+    """The e-mail as the first recipient will read it, and who gets it; sending takes
+    one more click."""
+    recipients = preview.message_recipients(event)
+    if not recipients:
+        flash(_("There are no confirmed participants to send the message to."), "warning")
+        return _back(event)
+    subject, body = preview.message_as_read_by(recipients[0], form.subject.data, form.message.data)
+    return render_template(
+        "registration/message_preview.html",
+        event=event,
+        form=form,
+        recipients=recipients,
+        subject=subject,
+        body=body,
+    )
 
 
 def _row_action(event_id: int, reg_id: int, form_class, key: str, operation):
@@ -454,7 +495,7 @@ def move(event_id, reg_id):
 
 
 @bp.route("/organiser/events/<int:event_id>/participants/<int:reg_id>/attendance", methods=["POST"])
-@role_required(Role.organiser)
+@event_organiser_required
 def attendance(event_id, reg_id):
     event = _event(event_id)
     reg = _registration(event, reg_id)

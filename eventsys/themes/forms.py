@@ -1,7 +1,18 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField
+from wtforms import SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length
+from wtforms.widgets import CheckboxInput, ListWidget
+
+
+class ThemeChoices(SelectMultipleField):
+    """Checkboxes, one per theme (events, resources, …)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def set_themes(self, themes, locale: str) -> None:
+        self.choices = [(t.code, t.name(locale)) for t in themes]
 
 
 class ThemeForm(FlaskForm):

@@ -92,3 +92,11 @@ def rename_theme(theme: Theme, name_nb: str, name_en: str) -> Theme:
     theme.name_nb, theme.name_en = _check_names(name_nb, name_en)
     db.session.flush()
     return theme
+
+
+def set_themes(owner, codes: list[str]) -> list[Theme]:
+    """Give an event (or anything with a `themes` relationship) these themes;
+    ThemeError("unknown_theme") for a code that is not in the vocabulary."""
+    owner.themes = by_codes(codes)
+    db.session.flush()
+    return owner.themes

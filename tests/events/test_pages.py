@@ -442,3 +442,38 @@ def test_a_registration_keeps_its_tier_on_the_page_after_verifying(
 def test_impossible_months_are_a_clear_error(client, month):
     response = client.get(f"/events?month={month}")
     assert response.status_code == 422
+
+
+def test_raising_capacity_says_who_gets_an_offer_before_and_after(
+    app, client, make_event, organiser, smtp
+):
+    event_id = make_event(capacity=1, **upcoming())
+    _register(app, event_id, "jonas@bi.no")
+    sara = _register(app, event_id, "sara@gmail.com")
+    per = _register(app, event_id, "per@gmail.com")
+    mails_before = len(smtp.messages)
+
+    edit = f"/organiser/events/{event_id}/edit"
+    values = form_values(client.get(edit).get_data(as_text=True), "/edit")
+    values["capacity"] = "3"
+    first = client.post(edit, data=values)
+    assert first.status_code == 200  # nothing saved yet: first see what will happen
+    page = _text(first.get_data(as_text=True))
+    assert "Ingenting er lagret ennå" in page
+    assert "vil 2 på ventelisten få tilbud om plass på e-post" in page
+    assert "sara" in page and "per" in page
+    assert _event(app, event_id).capacity == 1
+    with app.app_context():
+        assert db.session.get(Registration, sara).state == State.WAITLISTED
+    assert len(smtp.messages) == mails_before
+
+    confirmed = form_values(first.get_data(as_text=True), "/edit")
+    assert confirmed["confirm_capacity"] == "1" and confirmed["capacity"] == "3"
+    response = client.post(edit, data=confirmed)
+    assert response.status_code == 302
+    page = _text(client.get(response.location).get_data(as_text=True))
+    assert "Arrangementet er lagret." in page
+    assert "Tilbud sendt på e-post til 2 på ventelisten: sara, per." in page
+    with app.app_context():
+        for reg_id in (sara, per):
+            assert db.session.get(Registration, reg_id).state == State.OFFERED

@@ -105,3 +105,28 @@ def test_the_worker_command_delivers_and_stops(app, runner, smtp, make_event, ne
     assert result.exit_code == 0, result.output
     assert "1 item(s) done" in result.output
     assert [str(m["To"]) for m in smtp.received] == ["kari@uib.no"]
+
+
+def test_an_idle_worker_does_not_wait_for_writers(app):
+    """A worker with nothing to do looks every second: that look only reads, so it
+    neither takes nor waits for the write lock that registrations need."""
+    import sqlite3
+
+    from eventsys import mail
+
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            writer = sqlite3.connect(db.engine.url.database, isolation_level=None)
+            writer.execute("BEGIN IMMEDIATE")
+            release = writer.close
+        else:
+            conn = db.engine.connect()
+            conn.exec_driver_sql("LOCK TABLE outbound_mail IN EXCLUSIVE MODE")
+            release = conn.close
+        try:
+            started = time.monotonic()
+            assert mail.deliver_due() == 0
+            took = time.monotonic() - started
+        finally:
+            release()
+    assert took < 1.0, f"the idle worker waited {took:.1f} s for a writer"

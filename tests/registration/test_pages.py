@@ -218,7 +218,7 @@ def test_participant_list_is_for_organisers_only(app, make_event, person, organi
     page = organiser.page(url)
     text = _text(page)
     assert "Jonas Lie" in text and "jonas@bi.no" in text and "Glutenfri" in text
-    assert '<th scope="col">' in page and "<caption" in page
+    assert '<th scope="col"' in page and "<caption" in page
 
 
 def test_register_someone_on_their_behalf_with_fee_waived_and_override(
@@ -407,7 +407,11 @@ def test_email_to_confirmed_participants_only(app, make_event, organiser, networ
     text = organiser.follow(
         organiser.post(
             url + "/message",
-            {"subject": "Program for dagen", "message": "Vi starter presis kl. 09:00."},
+            {
+                "subject": "Program for dagen",
+                "message": "Vi starter presis kl. 09:00.",
+                "confirm": "1",
+            },
             page=url,
         )
     )
@@ -425,7 +429,7 @@ def test_nav_links_for_participants_and_organisers(app, person, organiser):
     page = participant.page("/account/registrations")
     assert 'href="/account/registrations">Mine påmeldinger' in page
     assert "/organiser/events" not in page
-    assert 'href="/organiser/events">Arrangementer (admin)' in organiser.page("/")
+    assert 'href="/organiser/events">Arrangementer' in organiser.page("/")
 
 
 def test_organiser_marks_attendance_after_the_start(

@@ -138,6 +138,36 @@ EXPECTED: dict[str, frozenset | str] = {
     # admins
     "organisations.index": ADM,
     "themes.index": ADM,
+    # Check-in at the door and the staff dashboard.
+    "checkin.ticket": OWN,  # the confirmation with the QR code to show at the door
+    "checkin.door": ORG,
+    "checkin.tap": ORG,
+    # The signed link in a participant's QR code: it checks the person in only for an
+    # organiser of the event, and is a 404 for everyone else (tests/registration/
+    # test_checkin.py); the table's made-up token is a 404 for all.
+    "checkin.scanned": CAPABILITY,
+    "dashboard.index": ORG | FIN,
+    # The resource bank: published records are public; the world's record is one the
+    # owner has submitted, so only its contributor and the organisers see it.
+    "resources.index": ALL,
+    "resources.atom": ALL,
+    "resources.results_bibtex": ALL,
+    "resources.results_csl": ALL,
+    "resources.show": OWN | ORG,
+    "resources.bibtex": OWN | ORG,
+    "resources.csl": OWN | ORG,
+    "resources.download": OWN | ORG,
+    "resources.new": USERS,
+    "resources.edit": OWN | ORG,
+    "resources.move": ORG,  # publish
+    "resources.queue": ORG,
+    "resources.import_bibtex": ORG,
+    "resources.notify_materials": ORG,
+    "api.list_themes": USERS,
+    "api.list_resources": USERS,
+    "api.create_resource": USERS,
+    "api.get_resource": OWN | ORG,
+    "api.update_resource": OWN | ORG,
     "themes.edit": ADM,
     "organisations.create": ADM,
     "organisations.edit": ADM,
@@ -167,6 +197,56 @@ EXPECTED: dict[str, frozenset | str] = {
     "api.confirm_affiliation": ORG,
     "api.list_organisations": ORG | FIN,
     "api.create_organisation": ADM,
+    # forum (category threads are public; posting needs a verified account)
+    "forum.index": ALL,
+    "forum.search_page": ALL,
+    "forum.category": ALL,
+    "forum.thread": ALL,
+    "forum.history": ALL,
+    "forum.new_thread": USERS,
+    "forum.reply": USERS,
+    "forum.report": USERS,
+    "forum.follow": USERS,
+    "forum.following": USERS,
+    "forum.event_thread": USERS,  # on to the thread, which checks the seat
+    "forum.edit": OWN,  # the author, within the editing window
+    "forum.moderation": ORG,
+    "forum.moderate": ORG,
+    "forum.lock": ORG,
+    "forum.dismiss": ORG,
+    "forum.categories_from_themes": ORG,
+    "forum.unsubscribe": CAPABILITY,
+    # newsletters
+    "newsletters.index": ALL,
+    "newsletters.atom": ALL,
+    "newsletters.subscribe": ALL,
+    "newsletters.show": ORG,  # a draft; sent issues are public
+    "newsletters.confirm": CAPABILITY,
+    "newsletters.unsubscribe": CAPABILITY,
+    "newsletters.account": USERS,
+    "newsletters.admin_index": ORG,
+    "newsletters.create": ORG,
+    "newsletters.edit": ORG,
+    "newsletters.schedule": ORG,
+    # people and hosts (a host's rights for one event: tests/people/test_hosts.py)
+    "people.directory": ALL,
+    "people.my_profile": USERS,
+    "people.hosting": USERS,
+    "people.hosts": ORG,
+    "people.admin": ADM,
+    "people.admin_history": ADM,
+    "api.list_people": USERS,
+    "api.appoint_resource_person": ADM,
+    "api.list_hosts": ORG,
+    "api.add_host": ORG,
+    "api.list_threads": USERS,
+    "api.create_thread": USERS,
+    "api.get_thread": USERS,
+    "api.create_post": USERS,
+    "api.list_newsletters": ORG,
+    "api.create_newsletter": ORG,
+    "api.schedule_newsletter": ORG,
+    "api.subscribe": USERS,
 }
 
 EMAILS = {
@@ -315,12 +395,42 @@ class World:
                 None,
             ).id
             self.calendar_token = arshjul_ops.calendar_token(owner)
+            from eventsys.demo.resources import simple_pdf
+            from eventsys.resources import operations as resource_ops
             from eventsys.themes import operations as theme_ops
 
+            resource = resource_ops.create_resource(
+                {"kind": "report", "title": "Frafall i høyere utdanning", "year": 2025},
+                owner,
+                status="submitted",
+            )
+            pdf = simple_pdf("Frafall")
+            resource_ops.attach_file(resource, "rapport.pdf", pdf, owner)
+            self.resource_id = resource.id
             self.theme_id = theme_ops.create_theme(
                 f"matrise_{int(now.timestamp() * 1000)}", "Tema", "Theme"
             ).id
+            self._community(owner, find_user(EMAILS[ORGANISER]))
             database.commit()
+
+    def _community(self, owner, organiser):
+        """A forum thread with the owner's (approved) post and a report, a draft
+        newsletter."""
+        from eventsys.forum import operations as forum
+        from eventsys.forum.models import ForumCategory
+        from eventsys.newsletters import operations as newsletters
+
+        category = db.session.scalar(select(ForumCategory).where(ForumCategory.slug == "matrise"))
+        if category is None:
+            category = ForumCategory(slug="matrise", name_nb="Matrise", name_en="Matrix")
+            db.session.add(category)
+        thread = forum.create_thread(organiser, category, "Tråd", "Tekst")
+        post = forum.reply(owner, thread, "Svar")
+        if post.state == "pending":
+            forum.moderate_post(organiser, post, "approve", "")
+        self.thread_id, self.post_id = thread.id, post.id
+        self.report_id = forum.report(organiser, post, "Sjekk").id
+        self.issue_id = newsletters.create_issue(organiser, "Brev", "Tekst", "nb", []).id
 
     def url(self, endpoint):
         values = {
@@ -331,10 +441,18 @@ class World:
             "org_id": self.org_id,
             "period_id": self.period_id,
             "theme_id": self.theme_id,
+            "resource_id": self.resource_id,
             "payout_id": self.payout_id,
             "payment_id": 1,
             "ext": "pdf",
             "table": "events",
+            "organisation_id": self.org_id,
+            "slug": "matrise",
+            "thread_id": self.thread_id,
+            "post_id": self.post_id,
+            "report_id": self.report_id,
+            "issue_id": self.issue_id,
+            "action": {"forum.lock": "lock", "resources.move": "publish"}.get(endpoint, "hide"),
             "fmt": "csv",
             "token": self.calendar_token if endpoint == "arshjul.private_feed" else "x" * 20,
         }

@@ -3,6 +3,8 @@ iCalendar property stays one line whatever text is already in the database."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from conftest import upcoming
 from hypothesis import given
@@ -151,3 +153,23 @@ def test_the_api_refuses_a_line_break_in_an_event_title(app, client, make_user):
     )
     assert response.status_code == 400
     assert response.get_json()["error"]["code"] == "single_line"
+
+
+@pytest.mark.parametrize("name", ["Kari\nX-Evil: 1", "Kari\rHansen", "Kari\u2028Hansen"])
+def test_the_api_refuses_a_line_break_in_a_persons_name(app, client, make_event, make_user, name):
+    from eventsys.auth import operations
+    from eventsys.auth.models import User
+
+    event_id = make_event(**upcoming(), capacity=5, fee=0)
+    make_user("arr@nettverket.no", role="organiser")
+    with app.app_context():
+        user = db.session.query(User).filter_by(email="arr@nettverket.no").one()
+        token = operations.issue_api_token(user)
+        database.commit()
+    response = client.post(
+        f"/api/v1/events/{event_id}/registrations",
+        json={"email": "kari@uib.no", "name": name},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert 400 <= response.status_code < 500
+    assert "single_line" in json.dumps(response.get_json())

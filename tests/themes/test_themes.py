@@ -99,3 +99,39 @@ def test_only_admins_keep_themes(client, make_user, login):
     make_user("arrangement@kompetansenettverk.no", role="organiser")
     login("arrangement@kompetansenettverk.no")
     assert client.get("/admin/themes/").status_code == 403
+
+
+def test_events_get_themes_shown_on_the_page_and_filtered_on(
+    app, client, make_event, submit, make_user, login
+):
+    from tests.events.test_pages import event_form
+
+    _seed(app)
+    make_user("arrangement@kompetansenettverk.no", role="organiser")
+    login("arrangement@kompetansenettverk.no")
+    assert 'value="completion"' in client.get("/organiser/events/new").get_data(as_text=True)
+    response = submit(
+        "/organiser/events/new",
+        event_form(
+            title="Frafallsseminaret",
+            starts_at="2099-03-10T09:00",
+            ends_at="2099-03-10T15:00",
+            registration_opens_at="2099-01-10T09:00",
+            registration_closes_at="2099-03-08T23:59",
+            priority_deadline="",
+            cancellation_deadline="",
+            themes=["completion", "mental_health"],
+            action="publish",
+        ),
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    make_event(title="Økonomiseminaret")
+    edit_page = client.get(response.location).get_data(as_text=True)
+    assert 'value="completion" checked' in edit_page or 'checked id="themes-0"' in edit_page
+    event_id = response.location.split("/")[-2]
+    html = client.get(f"/events/{event_id}").get_data(as_text=True)
+    assert "Gjennomføring og frafall" in html and "Psykisk helse og trivsel" in html
+    listing = client.get("/events?theme=completion").get_data(as_text=True)
+    assert "Frafallsseminaret" in listing and "Økonomiseminaret" not in listing
+    assert "Økonomiseminaret" in client.get("/events").get_data(as_text=True)
+    assert client.get("/events?theme=nope").status_code == 422

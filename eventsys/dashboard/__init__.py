@@ -1,0 +1,1 @@
+"""The staff dashboard: where organisers, finance and admins land after logging in."""
