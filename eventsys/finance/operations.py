@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from eventsys.auth.models import User
-from eventsys.database import local_date, lock_for_update, utcnow
+from eventsys.database import current_timezone, local_date, lock_for_update, utcnow
 from eventsys.extensions import db
 from eventsys.finance import bank, contributions, rules
 from eventsys.finance.models import (
@@ -399,6 +399,23 @@ def _credited(invoice: Invoice) -> bool:
             .where(Invoice.credit_for_id == invoice.id, Invoice.kind == InvoiceKind.credit_note)
         )
     )
+
+
+def note_bank_payment(payment_id: int, note: str, actor: User) -> BankPayment:
+    """Finance writes down what was done about an incoming payment that needed a look
+    (refunded the overpayment, found the invoice, …); it stays shown, with the note."""
+    note = (note or "").strip()
+    if not note:
+        raise FinanceError("note_required", 400, "note")
+    found = db.session.get(BankPayment, payment_id)
+    if found is None or found.outcome not in bank.NEEDS_LOOK:
+        raise FinanceError("bank_payment_not_found", 404)
+    if found.resolved_note:
+        raise FinanceError("already_resolved")
+    stamp = utcnow().astimezone(current_timezone()).strftime("%Y-%m-%d %H:%M")
+    found.resolved_note = f"{note} ({actor.name or actor.email}, {stamp})"[:2000]
+    db.session.flush()
+    return found
 
 
 def statements() -> list[BankStatement]:

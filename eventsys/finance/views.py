@@ -400,6 +400,25 @@ def bank_statements():
     ), status
 
 
+@bp.route("/bank/payments/<int:payment_id>/note", methods=["POST"])
+@role_required(Role.finance)
+def note_bank_payment(payment_id):
+    form = ResolveForm(key=str(payment_id))
+    if not form.validate_on_submit():
+        flash(error_message("note_required"), "error")
+        return redirect(url_for("finance.bank_statements"))
+    try:
+        operations.note_bank_payment(payment_id, form.note.data, current_user)
+    except operations.FinanceError as exc:
+        if exc.status == 404:
+            abort(404)
+        db.session.rollback()
+        flash(error_message(exc.code), "error")
+    else:
+        flash(_("The note is saved."), "success")
+    return redirect(url_for("finance.bank_statements"))
+
+
 @bp.route("/register")
 @role_required(Role.finance)
 def invoice_register():

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from eventsys import database
+from eventsys.auth.models import User
 from eventsys.extensions import db
 from eventsys.finance import bank, operations
 from eventsys.finance.models import BankPayment, InvoiceReminder
@@ -212,3 +213,31 @@ def test_overdue_invoices_are_listed_and_each_reminder_goes_once(
         assert [r.number for r in db.session.scalars(select(InvoiceReminder))] == [1]
     page = client.get("/finance/register?status=overdue").get_data(as_text=True)
     assert "Send purring 2" in page
+
+
+def test_finance_notes_what_was_done_about_a_payment_that_needed_a_look(
+    app, client, submit, owner_invoices, make_user, login
+):
+    uib = owner_invoices["Universitetet i Bergen"]
+    _import(app, camt053([("151000.00", uib[1], "UiB"), ("150000.00", uib[1], "UiB igjen")]))
+    make_user("okonomi@nettverket.no", role="finance", name="Økonomi")
+    login("okonomi@nettverket.no")
+    with app.app_context():
+        over = db.session.scalar(select(BankPayment).where(BankPayment.outcome == bank.OVER))
+        matched = db.session.scalar(select(BankPayment).where(BankPayment.outcome == bank.MATCHED))
+        over_id, matched_id = over.id if over else None, matched.id if matched else None
+    # 151 000 on a 150 000 invoice is an overpayment; the second 150 000 too.
+    assert matched_id is None and over_id is not None
+    empty = submit(f"/finance/bank/payments/{over_id}/note", {"key": str(over_id), "note": ""},
+                   page="/finance/bank")  # fmt: skip
+    assert empty.status_code == 302
+    done = submit(f"/finance/bank/payments/{over_id}/note",
+                  {"key": str(over_id), "note": "1 000 kr betalt tilbake 3. mars"},
+                  page="/finance/bank")  # fmt: skip
+    assert done.status_code == 302
+    page = client.get("/finance/bank").get_data(as_text=True)
+    assert "1 000 kr betalt tilbake 3. mars (Økonomi," in page
+    with app.app_context():
+        assert db.session.get(BankPayment, over_id).resolved_note.startswith("1 000 kr")
+        with pytest.raises(operations.FinanceError):
+            operations.note_bank_payment(over_id, "igjen", db.session.scalar(select(User)))

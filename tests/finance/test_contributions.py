@@ -161,3 +161,36 @@ def test_the_page_shows_band_amount_invoice_and_payment(
     assert ok.status_code == 302
     with app.app_context():
         assert operations.contribution_rates(2028)["welfare"] == 21_000_00
+
+
+@pytest.mark.slow
+def test_runs_at_the_same_time_invoice_each_owner_once(app, database_url, owners_2027):
+    """Three `invoice-owners` processes at once (cron on several hosts): every owner is
+    invoiced once and the numbers have no gaps."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "TEST_DATABASE_URL": database_url, "EVENTSYS_CONFIG": "testing"}
+    command = [sys.executable, "-m", "flask", "--app", "wsgi", "eventsys", "invoice-owners",
+               "--year", "2027"]  # fmt: skip
+    runs = [
+        subprocess.Popen(command, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for _ in range(3)
+    ]
+    outputs = [run.communicate(timeout=120) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0, 0], outputs
+    made = [
+        int(line.split()[0])
+        for out, _ in outputs
+        for line in out.decode().splitlines()
+        if "contribution invoices made" in line
+    ]
+    assert len(made) == 3 and sum(made) == 3  # together, each owner once
+    with app.app_context():
+        numbers = sorted(db.session.scalars(select(Invoice.number)))
+        owners = sorted(db.session.scalars(select(Invoice.organisation_name)))
+    assert numbers == [1, 2, 3]
+    assert owners == ["Høgskulen på Vestlandet", "Sammen", "Universitetet i Bergen"]

@@ -129,6 +129,7 @@ EXPECTED: dict[str, frozenset | str] = {
     "finance.invoice_download": FIN,
     "finance.remind": FIN,
     "finance.bank_statements": FIN,
+    "finance.note_bank_payment": FIN,
     "documents.invoice": CAPABILITY,  # an invoice's signed link, sent to its payer
     "documents.invoice_file": CAPABILITY,
     "api.finance_summary": FIN,
@@ -442,6 +443,7 @@ class World:
             "theme_id": self.theme_id,
             "resource_id": self.resource_id,
             "payout_id": self.payout_id,
+            "payment_id": 1,
             "ext": "pdf",
             "table": "events",
             "organisation_id": self.org_id,
