@@ -28,6 +28,7 @@ MESSAGES = Catalogue(
         ),
         "unknown_theme": _l("Unknown theme."),
         "unknown_event": _l("Unknown event."),
+        "unknown_organisation": _l("Unknown organisation."),
         "not_allowed": _l("You may not do that with this resource."),
         "publish_organisers_only": _l(
             "Only organisers publish directly; others submit (status “submitted”)."

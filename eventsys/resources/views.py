@@ -282,6 +282,22 @@ def _attach_error(form, error: operations.ResourceError) -> None:
         attach(form, field, error_message(code, error.detail))
 
 
+def _form_page(form: ResourceForm, resource: Resource | None, user):
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template(
+        "resources/form.html",
+        form=form,
+        resource=resource,
+        organiser=operations.is_organiser(user),
+        upload_mb=_upload_mb(),
+    ), status
+
+
+def _organisation_id(form: ResourceForm) -> int | None:
+    value = form.organisation_id.data or ""
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
 def _uploaded(form: ResourceForm):
     upload = form.file.data
     # Filled from the record (obj=resource) when nothing was uploaded: not an upload.
@@ -311,9 +327,7 @@ def new():
                 user,
                 themes=form.themes.data or [],
                 event_id=form.event_id.data or None,
-                organisation_id=int(form.organisation_id.data)
-                if (form.organisation_id.data or "").isdigit()
-                else None,
+                organisation_id=_organisation_id(form),
                 status=status,
             )
             upload = _uploaded(form)
@@ -335,14 +349,7 @@ def new():
                 "success",
             )
             return redirect(url_for("resources.show", resource_id=resource.id))
-    status = 422 if form.errors or form.form_errors else 200
-    return render_template(
-        "resources/form.html",
-        form=form,
-        resource=None,
-        organiser=operations.is_organiser(user),
-        upload_mb=_upload_mb(),
-    ), status
+    return _form_page(form, None, user)
 
 
 @bp.route("/resources/<int:resource_id>/edit", methods=["GET", "POST"])
@@ -369,6 +376,7 @@ def edit(resource_id):
                 user,
                 themes=form.themes.data or [],
                 event_id=form.event_id.data or None,
+                organisation_id=_organisation_id(form),
             )
             upload = _uploaded(form)
             if upload:
@@ -381,14 +389,7 @@ def edit(resource_id):
         else:
             flash(_("The resource is saved."), "success")
             return redirect(url_for("resources.show", resource_id=resource.id))
-    status = 422 if form.errors or form.form_errors else 200
-    return render_template(
-        "resources/form.html",
-        form=form,
-        resource=resource,
-        organiser=operations.is_organiser(user),
-        upload_mb=_upload_mb(),
-    ), status
+    return _form_page(form, resource, user)
 
 
 @bp.route(
