@@ -19,6 +19,33 @@ WORD = re.compile(r"\w+", re.UNICODE)
 MAX_QUERY_WORDS = 12
 OPEN, CLOSE = "\x02", "\x03"
 
+# The commonest function words of both languages (from the Snowball stop lists that
+# PostgreSQL's `norwegian` and `english` configurations use): left out of queries,
+# so "frafall i høyere utdanning" means the same on SQLite as on PostgreSQL, which
+# drops them itself.
+STOPWORDS = frozenset(
+    """
+    og i jeg det at en et den til er som på de med han av ikke der så var meg seg men
+    ett har om vi min mitt ha hadde hun nå over da ved fra du ut sin dem oss opp man
+    kan hans hvor eller hva skal selv sjøl her alle vil bli ble blitt kunne inn når
+    være kom noen noe ville dere deres kun ja etter ned skulle denne for deg si sine
+    sitt mot å meget hvorfor dette disse uten hvordan ingen din ditt blir samme hvilken
+    hvilke sånn inni mellom vår hver hvem vors hvis både bare enn fordi før mange også
+    slik vært båe begge siden dykk dykkar dei deira deires deim di då eg ein eit eitt
+    elles honom hjå ho hoe henne hennar hennes hoss hossen ikkje ingi inkje korleis
+    korso kva kvar kvarhelst kven kvi kvifor me medan mi mine mykje no nokon noka
+    nokor noko nokre si sia sidan so somt somme um upp vere vore verte vort varte vart
+    a about above after again against all am an and any are as at be because been
+    before being below between both but by could did do does doing down during each
+    few for from further had has have having he her here hers herself him himself his
+    how if in into is it its itself me more most my myself no nor not of off on once
+    only or other ought our ours ourselves out over own same she should so some such
+    than that the their theirs them themselves then there these they this those through
+    to too under until up very was we were what when where which while who whom why
+    with would you your yours yourself yourselves
+    """.split()  # noqa: SIM905  (a word list reads better as text)
+)
+
 _norwegian = snowballstemmer.stemmer("norwegian")
 _english = snowballstemmer.stemmer("english")
 
@@ -49,8 +76,8 @@ class Query:
 
     @classmethod
     def parse(cls, text: str | None) -> Query:
-        found = list(dict.fromkeys(words(text or "")))[:MAX_QUERY_WORDS]
-        return cls(tuple(found))
+        found = [w for w in dict.fromkeys(words(text or "")) if w not in STOPWORDS]
+        return cls(tuple(found[:MAX_QUERY_WORDS]))
 
     def __bool__(self) -> bool:
         return bool(self.words)

@@ -46,26 +46,28 @@ def conference_entries(categories, start: date | None, end: date | None, lang: s
         for conference in conferences:
             url = f"{base}/resources/{conference.id}"
             last_day = conference.ends_on or conference.starts_on
+            in_range = start is None or (conference.starts_on < end and last_day >= start)
             description = url
             if conference.deadline:
                 description = (
                     _("Deadline for submissions: %(day)s", day=conference.deadline.isoformat())
                     + f"\n{url}"
                 )
-            events.append(
-                ical.FeedEvent(
-                    id=1_000_000 + conference.id,  # after the network's own events
-                    uid=f"resource-{conference.id}@{host}",
-                    title=conference.title,
-                    start=conference.starts_on,
-                    end=last_day + timedelta(days=1),
-                    url=url,
-                    description=description,
-                    location=conference.location or "",
-                    categories=(label,),
-                    last_modified=conference.updated_at,
+            if in_range:
+                events.append(
+                    ical.FeedEvent(
+                        id=1_000_000 + conference.id,  # after the network's own events
+                        uid=f"resource-{conference.id}@{host}",
+                        title=conference.title,
+                        start=conference.starts_on,
+                        end=last_day + timedelta(days=1),
+                        url=url,
+                        description=description,
+                        location=conference.location or "",
+                        categories=(label,),
+                        last_modified=conference.updated_at,
+                    )
                 )
-            )
             if conference.deadline and (start is None or start <= conference.deadline < end):
                 events.append(
                     ical.FeedEvent(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import asdict
-from datetime import date
+from datetime import date, timedelta
 
 from flask import current_app
 from sqlalchemy import exists, select
@@ -333,7 +333,7 @@ def previous_edition(event: Event) -> Event | None:
             Event.kind == event.kind,
             Event.id != event.id,
             Event.starts_at < start,
-            Event.starts_at >= start.replace(year=start.year - 2),
+            Event.starts_at >= start - timedelta(days=500),
         )
     )
     for candidate in sorted(candidates, key=lambda e: e.starts_at, reverse=True):

@@ -149,3 +149,9 @@ def test_pages_and_totals(app, make_resource):
     assert (last.total, len(last.hits)) == (5, 1)
     assert (beyond.total, beyond.hits) == (5, [])
     assert (browse.total, len(browse.hits)) == (6, 2)
+
+
+def test_function_words_in_a_query_are_ignored_alike(app, make_resource):
+    make_resource("Frafall og høyere utdanning")
+    assert _search(app, "frafall i høyere utdanning")[0] == ["Frafall og høyere utdanning"]
+    assert _search(app, "dropout in the higher education")[0] == []
