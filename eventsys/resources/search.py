@@ -30,6 +30,7 @@ from eventsys.resources.models import (
     resource_themes,
 )
 from eventsys.themes.models import Theme
+from eventsys.themes.signals import theme_renamed
 
 PER_PAGE = 20
 # Tables the migration makes by hand per database; the model/migration comparison
@@ -237,3 +238,12 @@ def search(
             )
         )
     return results
+
+
+@theme_renamed.connect
+def _reindex_renamed_theme(theme: Theme, **_kwargs) -> None:
+    """The records filed under a renamed theme carry its name in the index."""
+    for resource in db.session.scalars(
+        select(Resource).where(Resource.themes.any(Theme.id == theme.id))
+    ):
+        reindex(resource)

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from eventsys.extensions import db
 from eventsys.themes.models import Theme
+from eventsys.themes.signals import theme_renamed
 
 # The network's themes (DESIGN.md, "The network's web"), in the order pages list them.
 SEED_THEMES: list[tuple[str, str, str]] = [
@@ -91,6 +92,7 @@ def create_theme(code: str, name_nb: str, name_en: str) -> Theme:
 def rename_theme(theme: Theme, name_nb: str, name_en: str) -> Theme:
     theme.name_nb, theme.name_en = _check_names(name_nb, name_en)
     db.session.flush()
+    theme_renamed.send(theme)
     return theme
 
 

@@ -155,3 +155,18 @@ def test_function_words_in_a_query_are_ignored_alike(app, make_resource):
     make_resource("Frafall og høyere utdanning")
     assert _search(app, "frafall i høyere utdanning")[0] == ["Frafall og høyere utdanning"]
     assert _search(app, "dropout in the higher education")[0] == []
+
+
+def test_renaming_a_theme_reaches_the_index(app, make_resource):
+    from eventsys import database
+    from eventsys.extensions import db
+    from eventsys.themes.models import Theme
+    from eventsys.themes.operations import rename_theme
+
+    make_resource("Kollokviegrupper", themes=["completion"])
+    assert _search(app, "studieprogresjon")[0] == []
+    with app.app_context():
+        theme = db.session.query(Theme).filter_by(code="completion").one()
+        rename_theme(theme, "Studieprogresjon og frafall", "Progression and dropout")
+        database.commit()
+    assert _search(app, "studieprogresjon")[0] == ["Kollokviegrupper"]
