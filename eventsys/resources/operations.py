@@ -17,6 +17,7 @@ from eventsys.database import local_date, utcnow
 from eventsys.events.models import Event
 from eventsys.extensions import db
 from eventsys.links import absolute
+from eventsys.organisations.models import Organisation
 from eventsys.registration.models import Registration
 from eventsys.registration.rules import State
 from eventsys.resources import files, rules, search
@@ -171,6 +172,8 @@ def create_resource(
         chosen = theme_ops.by_codes(themes or [])
     except theme_ops.ThemeError as exc:
         raise ResourceError([("themes", "unknown_theme")]) from exc
+    if organisation_id is not None and db.session.get(Organisation, organisation_id) is None:
+        raise ResourceError([("organisation_id", "unknown_organisation")])
     data = asdict(fields)
     if data["kind"] != "conference":
         for key in CONFERENCE_ONLY:
@@ -201,8 +204,10 @@ def update_resource(
     *,
     themes: list[str] | None = None,
     event_id=...,
+    organisation_id=...,
 ) -> Resource:
-    """Change a record; the log keeps who changed which field from what to what."""
+    """Change a record; the log keeps who changed which field from what to what.
+    `event_id` and `organisation_id` change only when given (None clears them)."""
     if not can_edit(resource, by):
         raise ResourceError([("resource", "not_allowed")])
     before = _current(resource)
@@ -226,6 +231,11 @@ def update_resource(
         if new_event != resource.event_id:
             diff["event_id"] = [resource.event_id, new_event]
             resource.event_id = new_event
+    if organisation_id is not ... and organisation_id != resource.organisation_id:
+        if organisation_id is not None and db.session.get(Organisation, organisation_id) is None:
+            raise ResourceError([("organisation_id", "unknown_organisation")])
+        diff["organisation_id"] = [resource.organisation_id, organisation_id]
+        resource.organisation_id = organisation_id
     for key, (_old, new) in diff.items():
         if key in EDITABLE:
             setattr(resource, key, ResourceKind(new) if key == "kind" else new)

@@ -71,6 +71,7 @@ def error_message(code: str, detail: str = "") -> str:
         ),
         "unknown_theme": lambda: _("Unknown theme."),
         "unknown_event": lambda: _("Unknown event."),
+        "unknown_organisation": lambda: _("Unknown organisation."),
         "not_allowed": lambda: _("You may not do that with this resource."),
         "wrong_state": lambda: _("The resource is not in a state where that can be done."),
         "comment_required": lambda: _("Tell the contributor what to change."),
@@ -311,6 +312,22 @@ def _attach_error(form, error: operations.ResourceError) -> None:
         attach(form, field, error_message(code, error.detail))
 
 
+def _form_page(form: ResourceForm, resource: Resource | None, user):
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template(
+        "resources/form.html",
+        form=form,
+        resource=resource,
+        organiser=operations.is_organiser(user),
+        upload_mb=_upload_mb(),
+    ), status
+
+
+def _organisation_id(form: ResourceForm) -> int | None:
+    value = form.organisation_id.data or ""
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
 def _uploaded(form: ResourceForm):
     upload = form.file.data
     if upload is None or not getattr(upload, "filename", ""):
@@ -339,9 +356,7 @@ def new():
                 user,
                 themes=form.themes.data or [],
                 event_id=form.event_id.data or None,
-                organisation_id=int(form.organisation_id.data)
-                if (form.organisation_id.data or "").isdigit()
-                else None,
+                organisation_id=_organisation_id(form),
                 status=status,
             )
             upload = _uploaded(form)
@@ -363,14 +378,7 @@ def new():
                 "success",
             )
             return redirect(url_for("resources.show", resource_id=resource.id))
-    status = 422 if form.errors or form.form_errors else 200
-    return render_template(
-        "resources/form.html",
-        form=form,
-        resource=None,
-        organiser=operations.is_organiser(user),
-        upload_mb=_upload_mb(),
-    ), status
+    return _form_page(form, None, user)
 
 
 @bp.route("/resources/<int:resource_id>/edit", methods=["GET", "POST"])
@@ -397,6 +405,7 @@ def edit(resource_id):
                 user,
                 themes=form.themes.data or [],
                 event_id=form.event_id.data or None,
+                organisation_id=_organisation_id(form),
             )
             upload = _uploaded(form)
             if upload:
@@ -409,14 +418,7 @@ def edit(resource_id):
         else:
             flash(_("The resource is saved."), "success")
             return redirect(url_for("resources.show", resource_id=resource.id))
-    status = 422 if form.errors or form.form_errors else 200
-    return render_template(
-        "resources/form.html",
-        form=form,
-        resource=resource,
-        organiser=operations.is_organiser(user),
-        upload_mb=_upload_mb(),
-    ), status
+    return _form_page(form, resource, user)
 
 
 @bp.route(

@@ -283,3 +283,30 @@ def test_atom_feed_of_new_resources_per_theme(client, make_resource):
     ]
     assert titles == ["Frafallstiltak"]
     assert client.get("/resources.atom?theme=nope").status_code == 404
+
+
+def test_an_organiser_changes_the_organisation_and_it_is_logged(
+    app, client, make_resource, make_org, login
+):
+    from eventsys.extensions import db
+    from eventsys.resources.models import Resource
+
+    uib = make_org("Universitetet i Bergen", ["uib.no"])
+    rid = make_resource("Kollokviegrupper")
+    login("arrangement@kompetansenettverk.no")
+    url = f"/resources/{rid}/edit"
+    response = _post_form(
+        client,
+        url,
+        url,
+        {
+            "kind": "best_practice",
+            "title": "Kollokviegrupper",
+            "language": "nb",
+            "organisation_id": str(uib),
+        },
+    )
+    assert response.status_code == 302
+    assert "Universitetet i Bergen" in client.get(f"/resources/{rid}").get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Resource, rid).log[-1].changes["organisation_id"] == [None, uib]
