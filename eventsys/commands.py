@@ -67,3 +67,62 @@ def tick():
 
     for line in ticking.run():
         click.echo(line)
+
+
+@eventsys_cli.command("worker")
+@click.option("--once", is_flag=True, help="One pass over everything due, then exit.")
+@click.option("--poll", default=1.0, show_default=True, help="Seconds to wait when idle.")
+def worker(once, poll):
+    """Deliver e-mail from the outbox (and other after-commit work) until stopped.
+
+    Run one or more beside the web server; several on several hosts are safe (rows are
+    claimed). SIGTERM or SIGINT ends it after the current message."""
+    from eventsys import working
+
+    passes = working.Worker(poll_seconds=poll)
+    passes.stop_on_signals()
+    if once:
+        click.echo(f"worker: {passes.drain()} item(s) done")
+        return
+    passes.run_forever()
+
+
+@eventsys_cli.command("stripe-sync")
+@click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Import from this date (YYYY-MM-DD); default: a week before the last sync.",
+)
+def stripe_sync(since):
+    """Import Stripe payouts and balance transactions (every page; safe to re-run; a
+    run that stopped half way continues where it stopped)."""
+    from eventsys.finance import stripe_import
+    from eventsys.payments import gateway
+
+    if not gateway.enabled():
+        raise click.ClickException("STRIPE_SECRET_KEY is not set")
+    start = since.date() if since else stripe_import.default_since()
+    try:
+        run = stripe_import.sync(start, checkpoint=database.commit)
+    except gateway.GatewayError as exc:
+        database.commit()  # keep the pages already imported; the next run continues
+        raise click.ClickException(f"Stripe: {exc}") from exc
+    database.commit()
+    click.echo(f"imported {run.imported} balance transactions since {start or 'the start'}")
+
+
+@eventsys_cli.command("invoice-owners")
+@click.option("--year", type=click.IntRange(2000, 2100), required=True)
+def invoice_owners(year):
+    """The owners' yearly contribution invoices for YEAR (a second run makes none)."""
+    from eventsys.finance import operations
+
+    made = operations.invoice_owners(year)
+    database.commit()
+    for entry in made:
+        click.echo(
+            f"invoice {entry.invoice.number}: {entry.organisation.name}, {entry.band}, "
+            f"{entry.amount / 100:.2f} NOK"
+        )
+    click.echo(f"{len(made)} contribution invoices made for {year}")

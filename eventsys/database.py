@@ -1,46 +1,20 @@
-"""Engine behaviour that differs between SQLite and PostgreSQL, and the one place a
-request's work is committed."""
+"""The database engine's behaviour on SQLite and PostgreSQL (locks, timeouts), and the
+one place a unit of work is committed, with the work that waits for that commit."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Callable
 
 from flask import current_app, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.orm import Session as OrmSession
-from sqlalchemy.types import DateTime, TypeDecorator
 
+from eventsys.clock import current_timezone, local_date, utcnow
+from eventsys.columns import UTCDateTime
 from eventsys.extensions import db
 
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-class UTCDateTime(TypeDecorator):
-    """A timezone-aware timestamp, stored in UTC on both databases.
-
-    SQLite has no time zone type and hands back naive values; this puts UTC back on
-    them, so the rest of the code only ever sees aware datetimes.
-    """
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value, dialect):
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to a timezone-aware column")
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value, dialect):
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
+# Older imports read these from here; they live in clock.py and columns.py.
+__all__ = ["UTCDateTime", "current_timezone", "local_date", "utcnow"]
 
 
 def configure_engine(app) -> None:
@@ -107,43 +81,41 @@ def lock_for_update(query):
     return query.with_for_update()
 
 
-def _forget_mail_on_rollback(session, previous_transaction):
-    """Mail queued in a transaction that rolls back is never delivered. A savepoint
-    rolling back (a refused duplicate, say) keeps what the outer transaction queued."""
-    from eventsys import mail
+def on_commit(callback: Callable[[], None]) -> None:
+    """Run `callback` once the current transaction has committed (never when it rolls
+    back). For work with the outside world that an outbox row, written in the same
+    transaction, already records: the callback only does it sooner, and a worker does
+    it if the callback never runs (the process died) or fails."""
+    db.session.info.setdefault("on_commit", []).append(callback)
 
+
+def _forget_callbacks_on_rollback(session, previous_transaction):
+    """A rolled-back transaction leaves nothing to do after a commit. A savepoint
+    rolling back (a refused duplicate, say) keeps what the outer transaction asked."""
     if previous_transaction.parent is None and not previous_transaction.nested:
-        mail.forget_queued(session)
+        session.info.pop("on_commit", None)
 
 
 def commit() -> None:
-    """Commit the session, then deliver the e-mails queued in it.
+    """Commit the session, then run what waited for the commit (see on_commit).
 
     Views never call this: the request teardown in create_app does, once per request,
     and the CLI commands do. E-mails are rows in the outbox table written in the same
-    transaction, so a rolled-back request never announces anything.
+    transaction and delivered by `eventsys worker`, so a request never waits for SMTP
+    and a rolled-back request never announces anything.
     """
-    from eventsys import mail
-
-    queued = mail.take_queued_ids(db.session)
+    callbacks = db.session.info.pop("on_commit", [])
     db.session.commit()
-    if queued:
-        mail.deliver(queued)
+    for callback in callbacks:
+        try:
+            callback()
+        except Exception:
+            # The outbox row is kept; the worker retries it.
+            current_app.logger.exception("after-commit work failed; left to the worker")
+            db.session.rollback()
 
 
-def current_timezone():
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(current_app.config["EVENTSYS_TIMEZONE"])
-
-
-def local_date(moment: datetime | None = None):
-    """The network's calendar date (Europe/Oslo) of a moment; today by default."""
-    return (moment or utcnow()).astimezone(current_timezone()).date()
-
-
-# Mail queued in a transaction that rolls back must never be delivered.
-event.listen(OrmSession, "after_soft_rollback", _forget_mail_on_rollback)
+event.listen(OrmSession, "after_soft_rollback", _forget_callbacks_on_rollback)
 
 
 # Tables a migration makes by hand because they differ per database (full-text search

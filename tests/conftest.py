@@ -9,6 +9,7 @@ processes; emptying the tables keeps the tests honest about all of that.)
 
 from __future__ import annotations
 
+import contextlib
 import email
 import email.policy
 import os
@@ -129,15 +130,33 @@ def runner(app):
 
 
 class Mailbox:
-    def __init__(self):
-        self.messages: list[email.message.EmailMessage] = []
+    """What the SMTP server received. Mail leaves the app only through the worker, so
+    reading the mailbox first runs the worker's delivery passes (`eventsys worker`
+    does the same in production); `received` is the raw list without that step."""
+
+    def __init__(self, app=None):
+        self.received: list[email.message.EmailMessage] = []
         self._lock = threading.Lock()
+        self.app = app
 
     async def handle_DATA(self, server, session, envelope):
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self._lock:
-            self.messages.append(message)
+            self.received.append(message)
         return "250 Message accepted for delivery"
+
+    def deliver(self) -> int:
+        """Run the worker until nothing is due, as `eventsys worker --once` does."""
+        from eventsys.working import Worker
+
+        with self.app.app_context():
+            return Worker().drain()
+
+    @property
+    def messages(self) -> list:
+        if self.app is not None:
+            self.deliver()
+        return self.received
 
     def to(self, address: str) -> list:
         return [m for m in self.messages if m["To"] == address]
@@ -161,9 +180,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture
-def smtp(app):
-    mailbox = Mailbox()
+@contextlib.contextmanager
+def serving_mail(app, mailbox):
+    """An aiosmtpd server on loopback for `mailbox`, with the app's MAIL_* pointed at it."""
     port = free_port()
     controller = Controller(mailbox, hostname="127.0.0.1", port=port)
     controller.start()
@@ -175,6 +194,12 @@ def smtp(app):
     finally:
         controller.stop()
         app.config.update(saved)
+
+
+@pytest.fixture
+def smtp(app):
+    with serving_mail(app, Mailbox(app)) as mailbox:
+        yield mailbox
 
 
 # --- factories and helpers ---------------------------------------------------------------
@@ -200,6 +225,25 @@ def make_user(app):
             user_id = user.id
             database.commit()
         return user_id
+
+    return make
+
+
+@pytest.fixture
+def api_token(app):
+    """An API token for a user (made, verified, with the role, when new)."""
+    from eventsys import database
+    from eventsys.auth import operations
+    from eventsys.auth.models import Role
+
+    def make(email, role="participant"):
+        with app.app_context():
+            user = operations.find_user(email) or operations.create_user(
+                email, "passord-passord", role=Role(role), verified=True
+            )
+            value = operations.issue_api_token(user)
+            database.commit()
+        return value
 
     return make
 
@@ -355,3 +399,7 @@ def network(make_org):
         periods=[("owner", today - timedelta(days=365), today + timedelta(days=730), "2000+")],
     )
     make_org("Handelshøyskolen BI", ["bi.no"], kind="other", periods=[])
+
+
+# The API client that checks every answer against the OpenAPI document.
+pytest_plugins = ["openapi_check"]

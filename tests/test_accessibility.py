@@ -82,10 +82,45 @@ def site(app, database_url, make_user, make_org, make_event):
         reg_ops.register(
             event_id, reg_ops.Person(email="sara@gmail.com", name="Sara", vouched=True), None
         )
+        db.session.add_all(_finance_records())
+        from eventsys.finance import documents, operations
+
+        [contribution] = operations.invoice_owners(2027)
         database.commit()
+        invoice_path = documents.signed_url(contribution.invoice).removeprefix(
+            app.config["EVENTSYS_BASE_URL"]
+        )
         reg_id = reg.id
     with Server(database_url, workers=2, threads=4) as server:
-        yield {"url": server.base_url, "event": event_id, "other": other_id, "reg": reg_id}
+        yield {
+            "url": server.base_url,
+            "event": event_id,
+            "other": other_id,
+            "reg": reg_id,
+            "invoice": invoice_path,
+        }
+
+
+# Finance pages, each in bokmål and English (the site has a payout and a discrepancy).
+FINANCE_PAGES = (
+    "/finance",
+    "/finance/discrepancies",
+    "/finance/stripe",
+    "/finance/payouts/po_a11y",
+)
+
+
+def _finance_records():
+    from eventsys.finance.models import StripePayout, StripeTransaction
+
+    now = datetime.now(UTC)
+    return [
+        StripePayout(id="po_a11y", amount=73000, currency="NOK", created=now),
+        StripeTransaction(
+            id="txn_a11y", type="charge", amount=75000, fee=2000, net=73000, currency="NOK",
+            created=now, source="ch_a11y", payment_intent="pi_a11y", payout_id="po_a11y",
+        ),
+    ]  # fmt: skip
 
 
 def _login(page, site, email):
@@ -110,6 +145,7 @@ def test_every_page_meets_wcag_21_aa(browser, site):
     base, event, reg = site["url"], site["event"], site["reg"]
     pages = {
         None: [
+            site["invoice"],  # an invoice by its signed link, without an account
             "/",
             "/events",
             f"/events/{event}",
@@ -136,7 +172,11 @@ def test_every_page_meets_wcag_21_aa(browser, site):
             "/organiser/arshjul",
             "/organiser/arshjul/new",
         ],
-        "okonomi@nettverket.no": ["/finance/invoices"],
+        "okonomi@nettverket.no": [
+            f"{path}{lang}"
+            for path in ("/finance/invoices", *FINANCE_PAGES)
+            for lang in ("", "?lang=en")
+        ],
         "admin@nettverket.no": [
             "/admin/organisations/",
             "/admin/organisations/new",

@@ -42,8 +42,27 @@ def test_demo_events_fall_on_working_days_and_agree_with_the_arshjul(app, runner
 
         employers = {
             (i.organisation_name, i.recipient_email.split("@")[1])
-            for i in db.session.scalars(select(Invoice))
+            for i in db.session.scalars(select(Invoice).where(Invoice.purpose == "fee"))
         }
         assert len(employers) > 1
         domains = {domain for _, domain in employers}
         assert "ntnu.no" not in domains  # NTNU is an owner: its staff attend free
+
+
+def test_the_finance_user_sees_real_numbers(app, runner, client):
+    from eventsys.finance import operations, reports
+
+    assert runner.invoke(args=["eventsys", "demo"]).exit_code == 0
+    with app.app_context():
+        year = local_date().year
+        summary = reports.summary(year)
+        assert summary.fees_card > 0 and summary.stripe_fees > 0
+        assert 0 < summary.contributions_paid < summary.contributions_invoiced
+        assert sum(reports.budget(year).values()) == 1_350_000_00
+        assert [d.kind for d in operations.open_discrepancies()] == ["money_without_registration"]
+        statuses = {row["status"] for row in operations.register()}
+        assert {"paid", "partly_paid", "overdue"} <= statuses
+    client.post(
+        "/login",
+        data={"email": "okonomi@kompetansenettverk.no", "password": "demo-passord-2026"},
+    )

@@ -17,8 +17,9 @@ from flask_smorest import Blueprint
 from eventsys.api.errors import ApiError, bad_request, forbidden, invalid_json, not_found
 from eventsys.api.parser import Parser
 from eventsys.extensions import csrf
+from eventsys.messages import COMMON
 
-__all__ = ["ApiError", "bad_request", "bp", "forbidden", "not_found", "requires"]
+__all__ = ["ApiError", "bad_request", "bp", "forbidden", "links", "not_found", "requires"]
 
 bp = Blueprint(
     "api", __name__, url_prefix="/api/v1", description="Events, registrations and payments"
@@ -40,10 +41,10 @@ def authenticate():
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise ApiError(401, "unauthorized", "no_token")
+        raise ApiError(401, "unauthorized", COMMON("no_token"))
     user = user_for_api_token(token.strip())
     if user is None:
-        raise ApiError(401, "unauthorized", "invalid_token")
+        raise ApiError(401, "unauthorized", COMMON("invalid_token"))
     g.api_user = user
     return None
 
@@ -52,11 +53,13 @@ def authenticate():
 def refuse_a_body_that_is_not_an_object():
     """Every body is a JSON object, also for calls that need none (an empty body is
     fine there): an array, a string or broken JSON is a 400 before any view runs."""
-    if (
-        request.method in BODY_METHODS
-        and request.get_data(cache=True)
-        and not isinstance(request.get_json(silent=True), dict)
-    ):
+    if request.method not in BODY_METHODS or not request.get_data(cache=True):
+        return
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than the JSON parser goes
+        data = None
+    if not isinstance(data, dict):
         raise invalid_json()
 
 
@@ -84,6 +87,22 @@ def requires(*roles):
         return checked
 
     return decorator
+
+
+def links(status: int, parameter: str, *operations: str, value: str = "$response.body#/id"):
+    """Document that the answer's `value` (its id) is the `parameter` of these operations
+    (named by their view function): OpenAPI links, which clients and the stateful
+    fuzzing follow from one call to the next."""
+    return bp.doc(
+        responses={
+            status: {  # an int, as flask-smorest keys the answers it documents
+                "links": {
+                    operation: {"operationId": operation, "parameters": {parameter: value}}
+                    for operation in operations
+                }
+            }
+        }
+    )
 
 
 def init_app(app: Flask) -> None:

@@ -1,34 +1,28 @@
-"""The API's error shape: {"error": {"code", "message"}} with a 4xx status."""
+"""The API's error shape: {"error": {"code", "message"}} with a 4xx status. The
+message comes from the message catalogues (eventsys/messages.py and each area's
+messages.py) in the caller's language."""
 
 from __future__ import annotations
 
 from flask import jsonify
 
+from eventsys.messages import COMMON, field_message
+
 
 class ApiError(Exception):
-    """`code` is for programs; the message is looked up by `message_key` (the code
-    unless given) in the caller's language when the answer is written."""
-
     def __init__(
-        self,
-        status: int,
-        code: str,
-        message_key: str | None = None,
-        details: dict | None = None,
-        **params,
+        self, status: int, code: str, message: str | None = None, details: dict | None = None
     ):
         super().__init__(code)
         self.status = status
         self.code = code
-        self.message_key = message_key or code
+        self._message = message
         self.details = details
-        self.params = params
 
     @property
     def message(self) -> str:
-        from eventsys.api.messages import api_message
-
-        return api_message(self.message_key, **self.params)
+        # Looked up when the answer is written, after the token told who is asking.
+        return str(self._message) if self._message is not None else COMMON(self.code)
 
     def response(self):
         body = {"error": {"code": self.code, "message": self.message}}
@@ -39,17 +33,20 @@ class ApiError(Exception):
         return response
 
 
-def bad_request(code: str, message_key: str | None = None, **details) -> ApiError:
-    return ApiError(400, code, message_key, details or None, **details)
+def bad_request(code: str, message: str | None = None, *, field: str | None = None) -> ApiError:
+    """A 400; with `field`, the message names it and details.field says it."""
+    if field is None:
+        return ApiError(400, code, message)
+    return ApiError(400, code, message or field_message(field, code), {"field": field})
 
 
 def invalid_json() -> ApiError:
     return ApiError(400, "invalid_json")
 
 
-def not_found(what: str = "resource") -> ApiError:
-    return ApiError(404, "not_found", f"{what}_not_found")
+def not_found(message: str | None = None) -> ApiError:
+    return ApiError(404, "not_found", message)
 
 
-def forbidden(message_key: str = "forbidden") -> ApiError:
-    return ApiError(403, "forbidden", message_key)
+def forbidden(message: str | None = None) -> ApiError:
+    return ApiError(403, "forbidden", message or COMMON("token_forbidden"))

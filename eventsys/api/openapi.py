@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import flask_smorest
 from flask import current_app
+from flask_smorest.spec.plugins import FlaskPlugin
 
+from eventsys.api import bp, schemas
 from eventsys.api import fields as f
-from eventsys.api import schemas
 
 ERROR_ANSWERS = {
     "400": "Bad input: the body, a field or a query parameter",
@@ -60,6 +61,8 @@ class Api(flask_smorest.Api):
         self.ma_plugin.converter.add_attribute_function(derived2properties)
         self.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
         self._app.extensions["eventsys-api"] = self
+        # Its `flask openapi` commands would print the document before our additions.
+        self._app.cli.commands.pop("openapi", None)
 
     def _register_error_handlers(self):
         pass
@@ -72,8 +75,20 @@ def _error_answer(description: str) -> dict:
     }
 
 
+def operation_ids(app) -> dict[tuple[str, str], str]:
+    """(path, method) -> the view function's name, the operation's id in links."""
+    ids = {}
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.startswith(f"{bp.name}."):
+            path = FlaskPlugin.flaskpath2openapi(rule.rule)
+            for method in rule.methods - {"HEAD", "OPTIONS"}:
+                ids[path, method.lower()] = rule.endpoint.split(".", 1)[1]
+    return ids
+
+
 def build(api: Api, base_url: str, prefix: str = "/api/v1") -> dict:
     document = api.spec.to_dict()
+    ids = operation_ids(api._app)
     document["info"]["description"] = DESCRIPTION
     document["servers"] = [{"url": base_url.rstrip("/") + prefix}]
     document["security"] = [{"bearer": []}]
@@ -86,6 +101,7 @@ def build(api: Api, base_url: str, prefix: str = "/api/v1") -> dict:
             if method not in {"get", "post", "put", "patch", "delete"}:
                 continue
             operation.pop("tags", None)
+            operation["operationId"] = ids[path, method]
             answers = operation.setdefault("responses", {})
             if path == prefix + "/openapi.json":
                 operation["security"] = []

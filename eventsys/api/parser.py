@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from webargs.flaskparser import FlaskParser
 
-from eventsys.api.errors import ApiError
+from eventsys.api.errors import ApiError, bad_request
 
 LOCATIONS = {"json", "query", "querystring", "view_args", "headers"}
 
@@ -33,9 +33,7 @@ def validation_error(messages) -> ApiError:
     if not code.replace("_", "").isalpha() or not code.islower():
         code = "invalid_value"  # marshmallow's own text (e.g. a nested object's type)
     field = ".".join(names)
-    if not field:
-        return ApiError(400, code)
-    return ApiError(400, code, f"field_{code}", {"field": field}, field=field)
+    return bad_request(code, field=field or None)
 
 
 class Parser(FlaskParser):

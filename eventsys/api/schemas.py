@@ -45,6 +45,22 @@ def requiring(base: type[Schema], names, class_name: str) -> type[Schema]:
     return type(class_name, (base,), attrs)
 
 
+def online_links_known(event_ids: set[int]) -> None:
+    """The events whose online link the caller may see, found for a whole list at once
+    (registration.operations.events_with_online_link)."""
+    g.api_online_links = event_ids
+
+
+def _online_url(event) -> str:
+    """The link only for those registration.operations.sees_online_link allows."""
+    known = g.get("api_online_links")
+    if known is not None and event.id in known:
+        return event.online_url
+    if known is None and reg_ops.sees_online_link(event, g.api_user):
+        return event.online_url
+    return ""
+
+
 def _per_request(key: str, event_id: int, compute):
     """Counts and waiting-list places, computed once per event while answering."""
     cache = g.setdefault("api_answer_cache", {})
@@ -173,6 +189,10 @@ class Event(requiring(EventFields, (*EVENT_REQUIRED_ON_CREATE, "fee"), "EventBas
     status = f.Choice(("draft", "published", "cancelled"), required=True)
     priority_deadline = f.Moment(required=True, allow_none=True)
     currency = f.Choice(("NOK",))
+    online_url = f.Derived(
+        f.Text(500, metadata={"description": "only for organisers and people with a seat"}),
+        _online_url,
+    )
     seats_held = f.Derived(
         f.Integer(minimum=0, required=True),
         lambda event: _per_request("counts", event.id, reg_ops.counts)[0],

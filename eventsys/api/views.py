@@ -5,23 +5,53 @@ written by the schema in `@bp.response`; both make the OpenAPI document."""
 
 from __future__ import annotations
 
+from functools import wraps
+
 from flask import g
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from eventsys.api import bp, requires
+from eventsys.api import bp, links, requires
 from eventsys.api import schemas as s
 from eventsys.api.errors import ApiError, bad_request, forbidden, not_found
 from eventsys.api.openapi import document
 from eventsys.auth.models import Role
 from eventsys.events import operations as event_ops
+from eventsys.events.messages import MESSAGES as event_messages
 from eventsys.events.models import Event, EventStatus
 from eventsys.extensions import db
+from eventsys.messages import field_message
 from eventsys.organisations import operations as org_ops
+from eventsys.organisations.messages import MESSAGES as org_messages
 from eventsys.organisations.models import Organisation
 from eventsys.payments import operations as payment_ops
+from eventsys.payments.messages import MESSAGES as payment_messages
 from eventsys.registration import operations as reg_ops
+from eventsys.registration.messages import MESSAGES as reg_messages
 from eventsys.registration.models import Registration
+
+# Where an event's or a registration's id leads (OpenAPI links).
+EVENT_OPERATIONS = (
+    "get_event",
+    "update_event",
+    "delete_event",
+    "list_registrations",
+    "create_registration",
+    "export_participants",
+    "message_participants",
+)
+REGISTRATION_OPERATIONS = (
+    "get_registration",
+    "cancel_registration",
+    "accept_offer",
+    "decline_offer",
+    "move_registration",
+    "waive_fee",
+    "confirm_affiliation",
+    "mark_attendance",
+    "checkout",
+    "choose_invoice",
+)
 
 
 def _user():
@@ -33,22 +63,20 @@ def _is_organiser() -> bool:
 
 
 def _registration_error(exc: reg_ops.RegistrationError) -> ApiError:
-    return ApiError(exc.status, exc.code)
+    return ApiError(exc.status, exc.code, reg_messages(exc.code, on_behalf=_is_organiser()))
 
 
 def _payment_error(exc: payment_ops.PaymentError) -> ApiError:
-    return ApiError(exc.status, exc.code)
+    return ApiError(exc.status, exc.code, payment_messages(exc.code))
 
 
 def _event_error(exc: event_ops.EventError) -> ApiError:
     field, code = exc.problems[0]
     return ApiError(
-        400,
+        exc.status,  # 409 when the event's state forbids it
         code,
-        "field_problem",
-        {"problems": [{"field": f, "code": c} for f, c in exc.problems]},
-        field=field,
-        problem=code,
+        field_message(field, code, event_messages),
+        {"field": field, "problems": [{"field": f, "code": c} for f, c in exc.problems]},
     )
 
 
@@ -104,8 +132,9 @@ def create_organisation(data):
                 period.get("staff_band"),
             )
     except org_ops.OrganisationError as exc:
+        message = org_messages(exc.code, detail=exc.detail)
         raise ApiError(
-            400, exc.code, "field_problem", {"field": exc.field}, field=exc.field, problem=exc.code
+            400, exc.code, f"{exc.field}: {message}" if exc.field else message, {"field": exc.field}
         ) from exc
     return org
 
@@ -119,16 +148,19 @@ def _event_values(data: dict) -> dict:
         values.get("host_organisation_id") is not None
         and db.session.get(Organisation, values["host_organisation_id"]) is None
     ):
+        field = "host_organisation_id"
         raise bad_request(
-            "invalid_reference", "host_organisation_not_found", field="host_organisation_id"
+            "invalid_reference",
+            field_message(field, "organisation_not_found", reg_messages),
+            field=field,
         )
     return values
 
 
 def _visible_event(event_id: int) -> Event:
-    event = db.session.get(Event, event_id)
-    if event is None or (event.status == EventStatus.draft and not _is_organiser()):
-        raise not_found("event")
+    event = event_ops.visible_event(event_id, _user())
+    if event is None:
+        raise not_found(reg_messages("event_not_found"))
     return event
 
 
@@ -136,13 +168,16 @@ def _visible_event(event_id: int) -> Event:
 @bp.arguments(s.EventFilter, location="query")
 @bp.response(200, s.EventList)
 @bp.doc(summary="Events (drafts for organisers only)")
+@links(200, "event_id", *EVENT_OPERATIONS, value="$response.body#/events/0/id")
 def list_events(args):
     query = select(Event).order_by(Event.starts_at)
     if not _is_organiser():
         query = query.where(Event.status != EventStatus.draft)
     if args.get("status"):
         query = query.where(Event.status == EventStatus(args["status"]))
-    return {"events": db.session.scalars(query).all()}
+    events = db.session.scalars(query).all()
+    s.online_links_known(reg_ops.events_with_online_link(_user(), [e.id for e in events]))
+    return {"events": events}
 
 
 @bp.route("/events", methods=["POST"])
@@ -150,6 +185,7 @@ def list_events(args):
 @bp.arguments(s.EventCreate)
 @bp.response(201, s.Event)
 @bp.doc(summary="Create an event (organisers); a draft unless status is given")
+@links(201, "event_id", *EVENT_OPERATIONS)
 def create_event(data):
     values = _event_values(data)
     try:
@@ -187,17 +223,14 @@ def update_event(data, event_id):
         elif status == "cancelled":
             reg_ops.cancel_event(event_id, _user())
         elif status == "draft" and event.status != EventStatus.draft:
-            raise bad_request("invalid_transition")
+            raise bad_request("invalid_transition", event_messages("to_draft"))
     except event_ops.EventError as exc:
         raise _event_error(exc) from exc
     except reg_ops.RegistrationError as exc:
         raise _registration_error(exc) from exc
     if over_by:
         g.api_warnings = [
-            {
-                "code": "over_capacity",
-                "message": ApiError(0, "over_capacity", count=over_by).message,
-            }
+            {"code": "over_capacity", "message": event_messages("over_capacity", n=over_by)}
         ]
     return event
 
@@ -210,9 +243,10 @@ def delete_event(event_id):
     """Anything published is cancelled instead."""
     event = _visible_event(event_id)
     try:
-        event_ops.delete_draft(event)
+        reg_ops.delete_draft(event)
     except event_ops.EventError as exc:
-        raise ApiError(409, exc.problems[0][1], "only_drafts_deleted") from exc
+        code = exc.problems[0][1]
+        raise ApiError(409, code, event_messages(code)) from exc
     return None
 
 
@@ -237,6 +271,7 @@ def mark_attendance(data, reg_id):
 @requires(Role.organiser)
 @bp.response(200, s.RegistrationList)
 @bp.doc(summary="The participant list (organisers)")
+@links(200, "reg_id", *REGISTRATION_OPERATIONS, value="$response.body#/registrations/0/id")
 def list_registrations(event_id):
     _visible_event(event_id)
     regs = db.session.scalars(
@@ -249,6 +284,7 @@ def list_registrations(event_id):
 @bp.arguments(s.RegistrationInput)
 @bp.response(201, s.Registration)
 @bp.doc(summary="Register yourself, or (organisers) someone on their behalf")
+@links(201, "reg_id", *REGISTRATION_OPERATIONS)
 def create_registration(data, event_id):
     user = _user()
     email = data.get("email")
@@ -268,7 +304,7 @@ def create_registration(data, event_id):
         extras["waive_fee"] = data.get("waive_fee") is True
     else:
         if email and email.lower() != user.email:
-            raise forbidden("register_only_yourself")
+            raise forbidden(reg_messages("register_only_yourself"))
         person = reg_ops.Person(email=user.email, name=name or user.name, user=user)
     try:
         reg = reg_ops.register(event_id, person, user, **extras)
@@ -307,26 +343,47 @@ def export_participants(event_id, fmt):
 @bp.doc(summary="E-mail the confirmed participants (organisers)")
 def message_participants(data, event_id):
     _visible_event(event_id)
+    for field in ("subject", "message"):
+        if not data[field].strip():
+            raise bad_request("missing_field", field=field)
     subject, message = data["subject"], data["message"]
-    if not subject.strip() or not message.strip():
-        raise bad_request("missing_field", "subject_and_message_required")
     return {"sent": reg_ops.message_participants(event_id, subject, message, _user())}
 
 
 def _own_or_organiser(reg_id: int) -> Registration:
-    reg = db.session.get(Registration, reg_id)
-    if reg is None:
-        raise not_found("registration")
-    user = _user()
-    mine = reg.user_id == user.id or (user.email_verified and reg.email == user.email)
-    if not (mine or _is_organiser()):
-        raise not_found("registration")
-    return reg
+    try:
+        return reg_ops.registration_for(reg_id, _user(), Role.organiser)
+    except reg_ops.RegistrationError as exc:
+        raise not_found(reg_messages("registration_not_found")) from exc
+
+
+def checked_first(check):
+    """Run `check(reg_id)` before the body is read: nobody learns from a validation
+    error about a registration they may not touch."""
+
+    def decorator(view):
+        @wraps(view)
+        def checked(*args, **kwargs):
+            check(kwargs["reg_id"])
+            return view(*args, **kwargs)
+
+        return checked
+
+    return decorator
 
 
 def _registration_answer(reg: Registration) -> Registration:
     db.session.flush()  # the waiting-list places count the change
     return reg
+
+
+def _own(reg_id: int) -> Registration:
+    """Answering an offer is the participant's own act (DESIGN); an organiser may
+    cancel for them or arrange payment (checkout, invoice) for someone they registered."""
+    try:
+        return reg_ops.registration_for(reg_id, _user())
+    except reg_ops.RegistrationError as exc:
+        raise not_found(reg_messages("registration_not_found")) from exc
 
 
 @bp.route("/registrations/<int:reg_id>", methods=["GET"])
@@ -336,8 +393,8 @@ def get_registration(reg_id):
     return _registration_answer(_own_or_organiser(reg_id))
 
 
-def _registration_action(reg_id: int, operation):
-    _own_or_organiser(reg_id)
+def _registration_action(reg_id: int, operation, check=_own_or_organiser):
+    check(reg_id)
     try:
         reg = operation(reg_id, _user())
     except reg_ops.RegistrationError as exc:
@@ -356,14 +413,14 @@ def cancel_registration(reg_id):
 @bp.response(200, s.Registration)
 @bp.doc(summary="Accept an offer before its deadline")
 def accept_offer(reg_id):
-    return _registration_action(reg_id, reg_ops.accept_offer)
+    return _registration_action(reg_id, reg_ops.accept_offer, check=_own)
 
 
 @bp.route("/registrations/<int:reg_id>/decline", methods=["POST"])
 @bp.response(200, s.Registration)
 @bp.doc(summary="Decline an offer")
 def decline_offer(reg_id):
-    return _registration_action(reg_id, reg_ops.decline_offer)
+    return _registration_action(reg_id, reg_ops.decline_offer, check=_own)
 
 
 @bp.route("/registrations/<int:reg_id>/move", methods=["POST"])
@@ -387,7 +444,11 @@ def move_registration(data, reg_id):
 @bp.doc(summary="Waive the fee (organisers)")
 def waive_fee(data, reg_id):
     _own_or_organiser(reg_id)
-    return _registration_answer(reg_ops.waive_fee(reg_id, _user(), data.get("reason") or ""))
+    try:
+        reg = reg_ops.waive_fee(reg_id, _user(), data.get("reason") or "")
+    except reg_ops.RegistrationError as exc:
+        raise _registration_error(exc) from exc
+    return _registration_answer(reg)
 
 
 @bp.route("/registrations/<int:reg_id>/confirm-affiliation", methods=["POST"])
@@ -417,6 +478,7 @@ def checkout(reg_id):
 
 
 @bp.route("/registrations/<int:reg_id>/invoice", methods=["POST"])
+@checked_first(_own_or_organiser)
 @bp.arguments(s.InvoiceChoice)
 @bp.response(201, s.Invoice)
 @bp.doc(
@@ -425,7 +487,6 @@ def checkout(reg_id):
     "Answers the invoice (number, KID, due date).",
 )
 def choose_invoice(data, reg_id):
-    _own_or_organiser(reg_id)
     try:
         invoice = payment_ops.choose_invoice(
             reg_id,

@@ -19,6 +19,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from eventsys.arshjul.rules import Audience, Category, RecurrenceKind
+from eventsys.validators import SingleLine
 
 CATEGORY_LABELS = {
     Category.CONFERENCE: _l("Conference"),
@@ -125,11 +126,15 @@ def _number_field(label, low, high, description=None):
 class CycleItemForm(FlaskForm):
     title_nb = StringField(
         _l("Title in Norwegian"),
-        validators=[DataRequired(message=_l("Enter a Norwegian title.")), Length(max=200)],
+        validators=[
+            SingleLine(),
+            DataRequired(message=_l("Enter a Norwegian title.")),
+            Length(max=200),
+        ],
     )
     title_en = StringField(
         _l("Title in English"),
-        validators=[Optional(), Length(max=200)],
+        validators=[SingleLine(), Optional(), Length(max=200)],
         description=_l(
             "Shown to people who use the English pages. Leave empty to use the Norwegian title."
         ),
@@ -148,7 +153,7 @@ class CycleItemForm(FlaskForm):
     )
     link = StringField(
         _l("Link"),
-        validators=[Optional(), Length(max=500)],
+        validators=[SingleLine(), Optional(), Length(max=500)],
         description=_l("A page with more information, starting with https://."),
         render_kw={"inputmode": "url"},
     )
@@ -181,7 +186,7 @@ class CycleItemForm(FlaskForm):
     period_end_day = _day_field(_l("To day (inclusive)"))
     rrule = StringField(
         _l("Rule"),
-        validators=[Optional(), Length(max=500)],
+        validators=[SingleLine(), Optional(), Length(max=500)],
         description=_l(
             "An RRULE as in RFC 5545, without DTSTART, e.g. FREQ=MONTHLY;BYDAY=1TU "
             "(the first Tuesday of every month)."

@@ -32,6 +32,7 @@ from eventsys.arshjul.rules import (
     feed_rrule,
     first_start,
 )
+from eventsys.text import one_line
 
 PRODID = "-//Kompetansenettverk for studenters suksess//eventsys//NB"
 TZID = "Europe/Oslo"
@@ -191,8 +192,10 @@ def build_calendar(
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("name", name)
-    cal.add("x-wr-calname", name)
+    # One-line properties: a line break in a title must never start a property of
+    # its own (NAME is not escaped like TEXT by icalendar).
+    cal.add("name", one_line(name))
+    cal.add("x-wr-calname", one_line(name))
     cal.add("x-wr-timezone", TZID)
     # vDuration spelled out: icalendar 5 writes a bare timedelta of a property it does
     # not know as "12:00:00" (and drops `parameters=` for a ready-made value).
@@ -219,7 +222,7 @@ def _item_component(item: CycleItem, base: str, stamp: datetime, lang: str) -> E
     vevent.add("sequence", item.sequence)
     if item.last_modified is not None:
         vevent.add("last-modified", item.last_modified.astimezone(UTC))
-    vevent.add("summary", item.title(lang))
+    vevent.add("summary", one_line(item.title(lang)))
     description = "\n\n".join(part for part in (item.description.strip(), item.link) if part)
     if description:
         vevent.add("description", description)
@@ -252,11 +255,11 @@ def _event_component(event: FeedEvent, base: str, stamp: datetime, lang: str) ->
     if event.last_modified is not None:
         vevent.add("last-modified", event.last_modified.astimezone(UTC))
     title = (CANCELLED_PREFIX[lang] + event.title) if cancelled else event.title
-    vevent.add("summary", title)
+    vevent.add("summary", one_line(title))
     if event.description.strip():
         vevent.add("description", event.description.strip())
     if event.location.strip():
-        vevent.add("location", event.location.strip())
+        vevent.add("location", one_line(event.location))
     if event.all_day:
         vevent.add("dtstart", event.start)
         vevent.add("dtend", event.end)
@@ -287,6 +290,6 @@ def _alarm(description: str, trigger: timedelta) -> Alarm:
     """A DISPLAY alarm; RFC 5545 requires DESCRIPTION for that action."""
     alarm = Alarm()
     alarm.add("action", "DISPLAY")
-    alarm.add("description", description)
+    alarm.add("description", one_line(description))
     alarm.add("trigger", trigger)
     return alarm

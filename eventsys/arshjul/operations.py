@@ -31,7 +31,7 @@ from eventsys.extensions import db
 from eventsys.organisations.operations import affiliation_for
 from eventsys.registration.models import Registration
 from eventsys.registration.operations import registrations_of
-from eventsys.registration.rules import SEAT_HOLDING, WAITING, State
+from eventsys.registration.rules import SEAT_HOLDING, SEES_ONLINE_LINK, WAITING, State
 
 log = logging.getLogger("eventsys.arshjul")
 
@@ -221,9 +221,16 @@ def check_item(values: dict) -> dict:
     """Clean and validate an item's values; raise CycleItemError with every problem
     found (form-level checks first, then the rules)."""
     values = _clean(values)
-    problems: list[tuple[str, str, str]] = []
-    if not values["title_nb"]:
-        problems.append(("title_nb", "required", ""))
+    problems = _choice_problems(values) + _field_problems(values)
+    if problems:
+        raise CycleItemError(problems)
+    _check_with_rules(values)
+    return values
+
+
+def _choice_problems(values: dict) -> list[tuple[str, str, str]]:
+    """The title and the three choices; turns the choices into their enums in place."""
+    problems = [] if values["title_nb"] else [("title_nb", "required", "")]
     for name, enum_type in (
         ("category", Category),
         ("audience", Audience),
@@ -233,12 +240,18 @@ def check_item(values: dict) -> dict:
             values[name] = enum_type(values[name])
         except ValueError:
             problems.append((name, "invalid_choice", ""))
+    return problems
+
+
+def _field_problems(values: dict) -> list[tuple[str, str, str]]:
+    """What a form can say before the rules look: the fields the recurrence needs, the
+    link, the years and the times."""
+    problems = []
     kind = values["recurrence_kind"]
-    kind = kind if isinstance(kind, RecurrenceKind) else None
-    if kind is not None:
-        for name in RECURRENCE_FIELDS[kind]:
-            if values[name] is None:
-                problems.append((name, "required", ""))
+    if isinstance(kind, RecurrenceKind):
+        problems += [
+            (name, "required", "") for name in RECURRENCE_FIELDS[kind] if values[name] is None
+        ]
     if values["link"] and not values["link"].startswith("https://"):
         problems.append(("link", "bad_link", ""))
     for name in ("first_year", "last_year"):
@@ -246,15 +259,18 @@ def check_item(values: dict) -> dict:
             problems.append((name, "bad_year", ""))
     if values["all_day"] and values["reminder_minutes"]:
         problems.append(("reminder_minutes", "reminder_minutes_all_day", ""))
-    if not values["all_day"] and values["start_time"] is None:
-        problems.append(("start_time", "required", ""))
-    if not values["all_day"] and values["end_time"] is None:
-        problems.append(("end_time", "required", ""))
-    if problems:
-        raise CycleItemError(problems)
+    if not values["all_day"]:
+        problems += [
+            (name, "required", "") for name in ("start_time", "end_time") if values[name] is None
+        ]
+    return problems
 
-    if kind is RecurrenceKind.PERIOD:
-        # Checked one end at a time, so the error lands on the right fields.
+
+def _check_with_rules(values: dict) -> None:
+    """The rules' verdict on the whole item (a period's two ends one at a time, so the
+    error lands on the right fields)."""
+    if values["recurrence_kind"] is RecurrenceKind.PERIOD:
+        problems = []
         for month, day in (("month", "day"), ("end_month", "end_day")):
             try:
                 rules.Recurrence.period(values[month], values[day], values[month], values[day])
@@ -267,7 +283,6 @@ def check_item(values: dict) -> dict:
         _rule_item(values)
     except CycleRuleError as exc:
         raise CycleItemError([(_error_field(exc.code, values), exc.code, str(exc))]) from None
-    return values
 
 
 def create_item(values: dict, by: User | None) -> CycleItem:
@@ -569,7 +584,7 @@ def private_feed(user: User) -> Feed:
         feed_event(
             reg.event,
             lang,
-            online_link=reg.state in (State.CONFIRMED, State.ATTENDED),
+            online_link=reg.state in SEES_ONLINE_LINK,
             title_prefix=prefixes.get(reg.state, ""),
         )
         for reg in registrations
@@ -865,17 +880,12 @@ def send_due_reminders(now: datetime) -> int:
 
 def _claim_reminder(item_id: int, key: str, user_id: int) -> ReminderSent | None:
     """Insert the log row in a savepoint; None when it exists (sent by another tick)."""
-    # The savepoint's rollback also runs the session's after_rollback hook, which
-    # forgets the e-mails queued so far in this transaction; they are still in it.
-    queued = list(db.session.info.get("queued_mail", []))
     try:
         with db.session.begin_nested():
             entry = ReminderSent(item_id=item_id, occurrence_key=key, user_id=user_id)
             db.session.add(entry)
             db.session.flush()
     except IntegrityError:
-        if queued:
-            db.session.info["queued_mail"] = queued
         log.info("reminder %s/%s for user %s was sent by another run", item_id, key, user_id)
         return None
     return entry

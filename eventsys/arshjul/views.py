@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from urllib.parse import urlencode
 
 from babel.dates import format_skeleton, get_month_names
@@ -21,7 +21,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_date, format_time, get_locale
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -36,13 +36,15 @@ from eventsys.arshjul.forms import (
     CycleItemForm,
     FollowForm,
 )
+from eventsys.arshjul.messages import MESSAGES
 from eventsys.arshjul.models import CycleItem
 from eventsys.arshjul.rules import Audience, Category, RecurrenceKind
 from eventsys.auth.access import role_required
 from eventsys.auth.models import Role
-from eventsys.database import current_timezone, local_date, utcnow, writes_database
+from eventsys.database import local_date, utcnow, writes_database
 from eventsys.events.models import Event, EventStatus
 from eventsys.extensions import db
+from eventsys.formatting import days_between, period
 
 bp = Blueprint("arshjul", __name__)
 
@@ -66,25 +68,14 @@ def audience_label(audience) -> str:
     return str(AUDIENCE_LABELS.get(audience, audience))
 
 
-def _hm(moment: datetime) -> str:
-    return format_time(moment, "HH:mm")
-
-
 @bp.app_template_filter("arshjul_when")
 def entry_when(entry: wheel.Entry) -> str:
     """'mandag 13. september 2027' or a period, or with the time for timed entries."""
     if entry.all_day:
         if entry.several_days:
-            return f"{format_date(entry.first_day, 'long')} – {format_date(entry.last_day, 'long')}"
+            return days_between(entry.first_day, entry.last_day)
         return format_date(entry.first_day, "full")
-    zone = current_timezone()
-    start, end = entry.start.astimezone(zone), entry.end.astimezone(zone)
-    if start.date() == end.date():
-        return f"{format_date(start.date(), 'full')}, {_hm(start)}–{_hm(end)}"
-    return (
-        f"{format_date(start.date(), 'full')} {_hm(start)} – "
-        f"{format_date(end.date(), 'full')} {_hm(end)}"
-    )
+    return period(entry.start, entry.end)
 
 
 def _day_month(month: int, day: int) -> str:
@@ -321,7 +312,7 @@ def follows():
     if not form.validate_on_submit():
         db.session.rollback()
         return _account_page(form, 422)
-    chosen = operations.set_follows(current_user, form.categories.data)
+    chosen = operations.set_follows(current_user, form.categories.data or [])
     if chosen:
         flash(
             _(
@@ -362,38 +353,8 @@ def unsubscribe(token):
 
 def problem_message(code: str, detail: str = "") -> str:
     """The user's language for each problem code of the cycle item operation."""
-    messages = {
-        "required": lambda: _("Fill in this field."),
-        "invalid_choice": lambda: _("Choose one of the options."),
-        "missing_title": lambda: _("Enter a Norwegian title."),
-        "bad_link": lambda: _("The link must start with https://."),
-        "bad_year": lambda: _("Enter a year from 1900 to 2200."),
-        "reminder_minutes_all_day": lambda: _(
-            "An all-day item is reminded of in whole days; leave the minutes empty."
-        ),
-        "bad_month": lambda: _("Choose a month."),
-        "bad_day": lambda: _("This day does not exist in the month chosen."),
-        "feb_29_period": lambda: _(
-            "A period cannot start or end on 29 February. Use 28 February or 1 March."
-        ),
-        "bad_weekday": lambda: _("Choose a weekday."),
-        "bad_n": lambda: _("Choose first, second, third, fourth or last."),
-        "bad_dtstart": lambda: _("Enter the date the rule starts."),
-        "timed_period": lambda: _("A period is always all-day."),
-        "missing_start_time": lambda: _("Enter the time it starts, or tick “All day”."),
-        "end_or_duration": lambda: _("Enter the time it ends."),
-        "end_before_start": lambda: _("The end must be after the start, on the same day."),
-        "bad_reminder": lambda: _("The reminder must come before the item."),
-        "years_with_rrule": lambda: _(
-            "A custom rule sets its own start and end (the start date and COUNT or UNTIL); "
-            "leave the years empty."
-        ),
-        "years_reversed": lambda: _("The last year cannot be before the first year."),
-        "no_occurrences": lambda: _("The item would never take place. Check the dates and years."),
-    }
-    message = messages.get(code)
-    if message is not None:
-        return message()
+    if code in MESSAGES.entries:  # not the common ones: e.g. "missing_field" of a rule
+        return MESSAGES(code)
     # The custom rule's own checks: the technical detail is the useful part.
     return _("The rule is not valid: %(detail)s", detail=detail or code)
 

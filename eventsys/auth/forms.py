@@ -3,6 +3,8 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from eventsys.validators import SingleLine
+
 MIN_PASSWORD = 10
 
 
@@ -39,7 +41,7 @@ def _new_password(label):
 class SignupForm(FlaskForm):
     name = StringField(
         _l("Full name"),
-        validators=[DataRequired(message=_l("Enter your name.")), Length(max=200)],
+        validators=[SingleLine(), DataRequired(message=_l("Enter your name.")), Length(max=200)],
         render_kw={"autocomplete": "name"},
     )
     email = _email_field(_l("E-mail address"))
@@ -71,7 +73,7 @@ class ResetPasswordForm(FlaskForm):
 class ProfileForm(FlaskForm):
     name = StringField(
         _l("Full name"),
-        validators=[DataRequired(message=_l("Enter your name.")), Length(max=200)],
+        validators=[SingleLine(), DataRequired(message=_l("Enter your name.")), Length(max=200)],
         render_kw={"autocomplete": "name"},
     )
     locale = SelectField(
@@ -80,14 +82,20 @@ class ProfileForm(FlaskForm):
     )
 
 
-class ChangePasswordForm(FlaskForm):
-    current = PasswordField(
+def _current_password():
+    return PasswordField(
         _l("Current password"),
         validators=[DataRequired(message=_l("Enter your current password."))],
         render_kw={"autocomplete": "current-password"},
     )
+
+
+class ChangePasswordForm(FlaskForm):
+    current = _current_password()
     password = _new_password(_l("New password"))
 
 
 class ChangeEmailForm(FlaskForm):
     email = _email_field(_l("New e-mail address"))
+    # Someone at an unattended, logged-in computer must not take the account over.
+    current = _current_password()

@@ -19,6 +19,8 @@ class Role(enum.StrEnum):
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
+    # A deleted account's id is never handed to the next one (SQLite would reuse it).
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Stored lower-case: one account per address, however it is typed.
@@ -37,8 +39,6 @@ class User(UserMixin, db.Model):
     confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # Changed on password change and logout-everywhere; ends other sessions.
-    session_version: Mapped[int] = mapped_column(default=1)
 
     confirmed_organisation = relationship("Organisation", foreign_keys=[confirmed_organisation_id])
     confirmed_by = relationship("User", remote_side=[id], foreign_keys=[confirmed_by_id])
@@ -50,9 +50,36 @@ class User(UserMixin, db.Model):
     def has_role(self, *roles: Role) -> bool:
         return self.role == Role.admin or self.role in roles
 
-    def get_id(self) -> str:
-        # Flask-Login keeps this in the session; a new session_version ends old sessions.
-        return f"{self.id}:{self.session_version}"
+    # The secret of the login session this object was loaded for (never stored plain).
+    session_secret = None
+
+    def get_id(self) -> str | None:
+        # Flask-Login keeps this in the cookie: a random secret of a server-side
+        # session, never the user's id, so nothing in it can point at another account.
+        return self.session_secret
+
+    # Two users are the same object, not "the same session secret" (UserMixin's idea).
+    __eq__ = object.__eq__
+    __ne__ = object.__ne__
+    __hash__ = object.__hash__
+
+
+class UserSession(db.Model):
+    """A login: the cookie holds a random secret whose SHA-256 is kept here. Logging
+    out deletes the row, so a copied cookie stops working at once."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user = relationship("User")
+
+    @staticmethod
+    def hash(secret: str) -> str:
+        return hashlib.sha256(secret.encode()).hexdigest()
 
 
 class ApiToken(db.Model):

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import contextlib
 import secrets
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from eventsys import mail
 from eventsys.auth import tokens
-from eventsys.auth.models import ApiToken, Role, User
+from eventsys.auth.models import ApiToken, Role, User, UserSession
 from eventsys.database import utcnow
 from eventsys.extensions import db
 from eventsys.links import absolute
@@ -64,13 +65,47 @@ def find_user(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
-def load_user_from_session(session_id: str) -> User | None:
-    user_id, _, version = session_id.partition(":")
-    if not user_id.isdigit() or not version.isdigit():
+def start_session(user: User) -> str:
+    """A new server-side login session; its secret goes into the cookie (via
+    user.get_id()) and is returned."""
+    secret = secrets.token_urlsafe(32)
+    db.session.add(UserSession(user_id=user.id, secret_hash=UserSession.hash(secret)))
+    db.session.flush()
+    user.session_secret = secret
+    return secret
+
+
+def end_session(secret: str | None) -> None:
+    """Log out: the session's row goes, so a copy of the cookie no longer works."""
+    if secret:
+        db.session.execute(
+            delete(UserSession).where(UserSession.secret_hash == UserSession.hash(secret))
+        )
+        db.session.flush()
+
+
+def end_other_sessions(user: User) -> None:
+    """Every session of the account but the one this object was loaded for."""
+    query = delete(UserSession).where(UserSession.user_id == user.id)
+    if user.session_secret:
+        query = query.where(UserSession.secret_hash != UserSession.hash(user.session_secret))
+    db.session.execute(query)
+    db.session.flush()
+
+
+def load_user_from_session(secret: str) -> User | None:
+    """The user of a live session; None for an ended, expired or made-up one."""
+    if not secret or len(secret) > 100:
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or user.session_version != int(version):
+    row = db.session.scalar(
+        select(UserSession).where(UserSession.secret_hash == UserSession.hash(secret))
+    )
+    if row is None:
         return None
+    if row.created_at < utcnow() - timedelta(days=current_app.config["SESSION_MAX_AGE_DAYS"]):
+        return None
+    user = row.user
+    user.session_secret = secret
     return user
 
 
@@ -111,6 +146,9 @@ def sign_up(email: str, password: str, name: str, locale: str) -> None:
     """
     existing = find_user(email)
     if existing is not None:
+        # The same work as a new account (an argon2 hash, a queued mail), so the time
+        # the answer takes does not tell either.
+        hash_password(password)
         mail.queue(
             existing.email,
             "auth/already_registered",
@@ -147,9 +185,20 @@ def verify_email(token: str) -> User:
 
 
 def request_password_reset(email: str) -> None:
-    """Send a reset link if the account exists; say nothing either way."""
+    """Send a reset link if the account exists, else a note that there is no account
+    with the address. The page says the same either way, and the work is the same (a
+    link made, a message queued), so neither the answer nor its timing tells whether
+    the address is registered. Rate limits keep the note from being a way to spam."""
     user = find_user(email)
     if user is None:
+        nobody = User(id=0, email=normalise_email(email), password_hash="")
+        tokens.make(nobody, "reset")  # the same work as a real link
+        mail.queue(
+            nobody.email,
+            "auth/reset_no_account",
+            reset_url=_link("auth.forgot_password"),
+            signup_url=_link("auth.signup"),
+        )
         return
     token = tokens.make(user, "reset")
     mail.queue(
@@ -181,8 +230,9 @@ def reset_password(token: str, new_password: str) -> User:
 
 
 def set_password(user: User, new_password: str) -> None:
+    """A new password ends every other session of the account."""
     user.password_hash = hash_password(new_password)
-    user.session_version += 1
+    end_other_sessions(user)
 
 
 def request_email_change(user: User, new_email: str) -> None:

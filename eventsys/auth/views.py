@@ -15,7 +15,6 @@ from eventsys.auth.forms import (
     SignupForm,
 )
 from eventsys.database import writes_database
-from eventsys.organisations.operations import affiliation_for
 
 bp = Blueprint("auth", __name__)
 
@@ -46,6 +45,7 @@ def _log_in(user) -> None:
     session.clear()
     if lang:
         session["lang"] = lang
+    operations.start_session(user)
     login_user(user)
 
 
@@ -106,6 +106,8 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    if current_user.is_authenticated:
+        operations.end_session(current_user.session_secret)
     logout_user()
     lang = session.get("lang")
     session.clear()
@@ -159,9 +161,7 @@ def _render_account(status=None, **forms):
     forms.setdefault("password_form", ChangePasswordForm(prefix="pw"))
     forms.setdefault("email_form", ChangeEmailForm(prefix="email"))
     has_errors = any(f.errors for f in forms.values())
-    return render_template(
-        "auth/account.html", affiliation=affiliation_for(current_user), **forms
-    ), status or (422 if has_errors else 200)
+    return render_template("auth/account.html", **forms), status or (422 if has_errors else 200)
 
 
 @bp.route("/account/password", methods=["POST"])
@@ -183,6 +183,9 @@ def change_password():
 def change_email():
     form = ChangeEmailForm(prefix="email")
     if form.validate_on_submit():
+        if not operations.password_matches(current_user, form.current.data):
+            form.current.errors.append(_("The current password is wrong."))
+            return _render_account(email_form=form)
         operations.request_email_change(current_user, form.email.data)
         flash(
             _(

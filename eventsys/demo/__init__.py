@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlalchemy import func, select, update
 
 from eventsys.auth.models import User
-from eventsys.demo import arshjul, events, resources
+from eventsys.demo import arshjul, events, finance, resources
 from eventsys.demo.events import DEMO_PASSWORD
 from eventsys.extensions import db
 from eventsys.organisations.models import Organisation
@@ -22,6 +22,7 @@ __all__ = ["DEMO_PASSWORD", "STEPS", "has_data", "load"]
 STEPS = [
     events.load_events,
     arshjul.load_cycle,
+    finance.load_finance,
     resources.load_resources,
 ]
 
@@ -40,9 +41,7 @@ def load() -> list[str]:
 
     # The demo's own e-mails are kept in the outbox as sent: loading it must not
     # mail (or log) dozens of confirmations.
-    from eventsys import mail
     from eventsys.mail.models import OutboundMail
 
-    mail.forget_queued(db.session)
     db.session.execute(update(OutboundMail).values(sent_at=func.now(), claimed_by="demo"))
     return lines

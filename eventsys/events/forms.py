@@ -22,6 +22,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from eventsys.database import current_timezone
 from eventsys.events import rules
 from eventsys.themes.forms import ThemeChoices
+from eventsys.validators import SingleLine
 
 KIND_LABELS = {
     "seminar": _l("Seminar"),
@@ -58,6 +59,9 @@ class LocalDateTimeField(DateTimeLocalField):
         super().process_formdata(valuelist)
         if self.data is None:
             return
+        if not 1970 <= self.data.year <= 2999:  # year 1 or 9999 cannot be moved to UTC
+            self.data = None
+            raise ValueError(_("Enter a date and time, like 10.03.2027 09:00."))
         zone = current_timezone()
         local = self.data.replace(tzinfo=zone)
         moment = local.astimezone(UTC)
@@ -140,7 +144,7 @@ class EventForm(FlaskForm):
     themes = ThemeChoices(_l("Themes"), choices=[])
     title = StringField(
         _l("Title"),
-        validators=[DataRequired(message=_l("Enter a title.")), Length(max=200)],
+        validators=[SingleLine(), DataRequired(message=_l("Enter a title.")), Length(max=200)],
     )
     description = TextAreaField(
         _l("Description"),
@@ -166,12 +170,12 @@ class EventForm(FlaskForm):
     )
     venue = StringField(
         _l("Venue"),
-        validators=[Optional(), Length(max=300)],
+        validators=[SingleLine(), Optional(), Length(max=300)],
         description=_l("Address and room. Needed for events on site and hybrid events."),
     )
     online_url = URLField(
         _l("Link for online participation"),
-        validators=[Optional(), Length(max=500)],
+        validators=[SingleLine(), Optional(), Length(max=500)],
         description=_l(
             "Starts with https://. Needed for online and hybrid events; shown only to "
             "participants with a confirmed place."

@@ -6,7 +6,7 @@ from dataclasses import asdict, fields
 
 from sqlalchemy import select
 
-from eventsys.auth.models import User
+from eventsys.auth.models import Role, User
 from eventsys.database import lock_for_update, utcnow
 from eventsys.events import rules
 from eventsys.events.models import Event, EventFormat, EventKind, EventStatus
@@ -17,12 +17,50 @@ EDITABLE = [f.name for f in fields(rules.EventFields)] + ["description", "host_o
 CALENDAR_FIELDS = {"title", "starts_at", "ends_at", "venue", "online_url", "description", "status"}
 
 
+# Codes that say the event's state forbids the change (a conflict, not bad input).
+STATE_CODES = {"cancelled", "event_cancelled", "draft_not_public", "not_draft", "has_registrations"}
+
+
 class EventError(Exception):
     """The event cannot be saved as given; `problems` is a list of (field, code)."""
 
     def __init__(self, problems: list[tuple[str, str]]):
         super().__init__(", ".join(f"{f}: {c}" for f, c in problems))
         self.problems = problems
+
+    @property
+    def status(self) -> int:
+        """409 when the event's state forbids it, 400 when the values are wrong."""
+        return 409 if any(code in STATE_CODES for _field, code in self.problems) else 400
+
+
+# --- guards: what an event's state allows, for pages and API alike ----------------------
+
+
+def is_visible(event: Event, user: User | None) -> bool:
+    """Drafts exist only for organisers; everything else is public."""
+    if event.status != EventStatus.draft:
+        return True
+    return bool(user is not None and user.is_authenticated and user.has_role(Role.organiser))
+
+
+def visible_event(event_id: int, user: User | None) -> Event | None:
+    """The event if `user` may see it, else None (callers answer 404)."""
+    event = db.session.get(Event, event_id)
+    return event if event is not None and is_visible(event, user) else None
+
+
+def check_editable(event: Event) -> None:
+    """A cancelled event is final: its fields are not changed any more."""
+    if event.status == EventStatus.cancelled:
+        raise EventError([("status", "event_cancelled")])
+
+
+def check_cancellable(event: Event) -> None:
+    """Only a published event can be cancelled: a cancelled event is public, and a
+    draft that was never published must stay hidden (delete it instead)."""
+    if event.status == EventStatus.draft:
+        raise EventError([("status", "draft_not_public")])
 
 
 def _fields_of(values: dict) -> rules.EventFields:
@@ -82,6 +120,7 @@ def lock_event(event_id: int) -> Event | None:
 def update_event(event: Event, changes: dict, by: User | None) -> Event:
     """Change fields of an event. Capacity changes go through the registration
     operations, which hand freed seats on; this refuses nothing a participant holds."""
+    check_editable(event)
     changes = {k: v for k, v in changes.items() if k in EDITABLE}
     merged = _current(event) | changes
     found = rules.problems(_fields_of(merged), publishing=event.status == EventStatus.published)
@@ -109,6 +148,7 @@ def publish(event: Event, by: User | None) -> Event:
 
 def mark_cancelled(event: Event) -> Event:
     """Set the event's status; registration.operations.cancel_event tells and refunds people."""
+    check_cancellable(event)
     if event.status != EventStatus.cancelled:
         event.status = EventStatus.cancelled
         event.cancelled_at = utcnow()
@@ -118,12 +158,10 @@ def mark_cancelled(event: Event) -> Event:
 
 
 def delete_draft(event: Event) -> None:
-    """A draft nobody has seen can be deleted; anything published stays (cancel it)."""
-    from eventsys.registration.models import Registration
-
+    """A draft nobody has seen can be deleted; anything published stays (cancel it).
+    Call registration.operations.delete_draft, which also refuses a draft with
+    registrations (organisers can register people for a draft)."""
     if event.status != EventStatus.draft:
         raise EventError([("status", "not_draft")])
-    if db.session.scalar(select(Registration.id).where(Registration.event_id == event.id).limit(1)):
-        raise EventError([("status", "has_registrations")])
     db.session.delete(event)
     db.session.flush()

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from eventsys.text import has_line_break
+
 MAX_CAPACITY = 5000
 MAX_FEE_ORE = 10_000_000  # 100 000 kr
 
@@ -38,6 +40,10 @@ def problems(e: EventFields, publishing: bool = False) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
     if not e.title.strip():
         found.append(("title", "required"))
+    # One-line fields go into e-mail subjects and calendar properties.
+    for name in ("title", "venue", "online_url"):
+        if has_line_break(getattr(e, name)):
+            found.append((name, "single_line"))
     if e.kind not in KINDS:
         found.append(("kind", "invalid_choice"))
     if e.format not in FORMATS:

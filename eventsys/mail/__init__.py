@@ -1,5 +1,6 @@
-"""Outgoing e-mail: queued as rows inside the request's transaction, delivered over
-SMTP after the commit (or written to the log when no MAIL_SERVER is configured)."""
+"""Outgoing e-mail: queued as rows (the outbox) inside the transaction of the change
+they announce, delivered over SMTP by `eventsys worker` after the commit (or written
+to the log when no MAIL_SERVER is configured). No request ever waits for SMTP."""
 
 from __future__ import annotations
 
@@ -7,24 +8,23 @@ import base64
 import contextlib
 import logging
 import smtplib
-import uuid
-from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
 from flask import current_app, render_template
 from flask_babel import force_locale
-from sqlalchemy import or_, select, update
+from sqlalchemy import select
 
-from eventsys.database import utcnow
+from eventsys import outbox
+from eventsys.clock import utcnow
 from eventsys.extensions import db
 from eventsys.mail.models import OutboundMail
+from eventsys.text import one_line
 
 log = logging.getLogger("eventsys.mail")
 
-# A claimed message not marked sent within this time is considered abandoned.
-CLAIM_TIMEOUT = timedelta(minutes=10)
-MAX_ATTEMPTS = 8
+MAX_ATTEMPTS = outbox.MAX_ATTEMPTS
+SMTP_TIMEOUT = 30  # seconds; only the worker waits for it, never a request
 
 
 def queue(
@@ -45,7 +45,9 @@ def queue(
         raise ValueError(f"email/{template}.txt must start with a 'Subject:' line")
     message = OutboundMail(
         recipient=recipient,
-        subject=first.removeprefix("Subject:").strip(),
+        # A header is one line whatever the text (a title with a CR would make the
+        # message unsendable, or add headers of its own).
+        subject=one_line(first.removeprefix("Subject:")),
         body_text=body.strip() + "\n",
         attachments=[
             {
@@ -58,23 +60,14 @@ def queue(
     )
     db.session.add(message)
     db.session.flush()
-    db.session.info.setdefault("queued_mail", []).append(message.id)
     return message
-
-
-def take_queued_ids(session) -> list[int]:
-    return session.info.pop("queued_mail", [])
-
-
-def forget_queued(session) -> None:
-    session.info.pop("queued_mail", None)
 
 
 def _build(message: OutboundMail) -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
     msg["To"] = message.recipient
-    msg["Subject"] = message.subject
+    msg["Subject"] = one_line(message.subject)
     msg["Date"] = formatdate(localtime=True)
     msg["Message-ID"] = make_msgid(domain="eventsys")
     msg.set_content(message.body_text)
@@ -102,7 +95,7 @@ class _Connection:
             return
         if self.smtp is None:
             self.smtp = smtplib.SMTP(
-                self.cfg["MAIL_SERVER"], self.cfg["MAIL_PORT"] or 25, timeout=30
+                self.cfg["MAIL_SERVER"], self.cfg["MAIL_PORT"] or 25, timeout=SMTP_TIMEOUT
             )
             if self.cfg.get("MAIL_USE_TLS"):
                 self.smtp.starttls()
@@ -117,74 +110,68 @@ class _Connection:
             self.smtp = None
 
 
-def _claim(message_ids: list[int]) -> list[OutboundMail]:
-    """Atomically take messages for delivery, so two processes never send one twice."""
-    now = utcnow()
-    token = uuid.uuid4().hex
-    db.session.execute(
-        update(OutboundMail)
-        .where(
-            OutboundMail.id.in_(message_ids),
-            OutboundMail.sent_at.is_(None),
-            or_(OutboundMail.claimed_at.is_(None), OutboundMail.claimed_at < now - CLAIM_TIMEOUT),
-        )
-        .values(claimed_at=now, claimed_by=token, attempts=OutboundMail.attempts + 1)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-    return list(
-        db.session.scalars(
-            select(OutboundMail).where(OutboundMail.claimed_by == token).order_by(OutboundMail.id)
-        )
-    )
-
-
-def deliver(message_ids: list[int]) -> int:
-    """Send the given messages: claimed in one transaction, marked in another."""
-    if not message_ids:
+def deliver_due(limit: int = 50) -> int:
+    """One delivery pass of the worker: claim the messages that are due, send them over
+    one SMTP connection and mark each as it goes. No transaction is open while SMTP is
+    talked to, so a slow mail server never holds a database lock. Returns how many
+    were sent."""
+    ids = outbox.claim(db.session, OutboundMail, limit)
+    if not ids:
         return 0
-    messages = _claim(message_ids)
+    messages = {
+        m.id: _build(m)
+        for m in db.session.scalars(select(OutboundMail).where(OutboundMail.id.in_(ids)))
+        if _buildable(m)
+    }
+    db.session.commit()  # end the read: nothing is held while SMTP talks
     connection = _Connection()
     sent = 0
     try:
-        for message in messages:
-            try:
-                connection.send(_build(message))
-            except ValueError as exc:
-                # A message that cannot even be built (e.g. a malformed address) will
-                # never go: mark it so it is not retried, and go on with the others.
-                log.error("E-mail %s to %r cannot be sent: %s", message.id, message.recipient, exc)
-                message.last_error = f"unsendable: {exc}"[:1000]
-                message.attempts = MAX_ATTEMPTS
-                continue
-            except (OSError, smtplib.SMTPException) as exc:
-                log.warning("E-mail %s to %s not delivered: %s", message.id, message.recipient, exc)
-                message.last_error = str(exc)[:1000]
-                message.claimed_at = None
-                message.claimed_by = None
-                connection.close()
-            else:
-                message.sent_at = utcnow()
-                message.last_error = None
-                sent += 1
+        for message_id in ids:
+            built = messages.get(message_id)
+            error = None if built is not None else "cannot be built"
+            if built is not None:
+                try:
+                    connection.send(built)
+                except (OSError, smtplib.SMTPException) as exc:
+                    log.warning("E-mail %s not delivered: %s", message_id, exc)
+                    error = str(exc) or exc.__class__.__name__
+                    connection.close()
+            _mark(message_id, error, permanent=built is None)
+            sent += error is None
     finally:
         connection.close()
-        db.session.commit()
     return sent
 
 
-def deliver_pending(older_than: timedelta = timedelta(minutes=1)) -> int:
-    """Retry what a request could not deliver (used by `eventsys tick`)."""
-    cutoff = utcnow() - older_than
-    ids = db.session.scalars(
-        select(OutboundMail.id)
-        .where(
-            OutboundMail.sent_at.is_(None),
-            OutboundMail.created_at < cutoff,
-            OutboundMail.attempts < MAX_ATTEMPTS,
-        )
-        .order_by(OutboundMail.id)
-        .limit(500)
-    ).all()
+def _buildable(message: OutboundMail) -> bool:
+    try:
+        _build(message)
+    except ValueError as exc:
+        # Never sendable (e.g. a malformed address): say so and go on with the others.
+        log.error("E-mail %s to %r cannot be sent: %s", message.id, message.recipient, exc)
+        return False
+    return True
+
+
+def _mark(message_id: int, error: str | None, permanent: bool = False) -> None:
+    """Record one message's outcome in its own short transaction."""
+    message = db.session.get(OutboundMail, message_id)
+    if error is None:
+        outbox.finish(message, utcnow())
+    elif permanent:
+        outbox.give_up(message, error)
+    else:
+        outbox.retry_later(message, error)
     db.session.commit()
-    return deliver(list(ids))
+
+
+def deliver_all(limit: int = 500) -> int:
+    """Deliver until nothing is due (tick's leftovers, tests); at most `limit`."""
+    total = 0
+    while total < limit:
+        sent = deliver_due(min(50, limit - total))
+        if sent == 0:
+            break
+        total += sent
+    return total

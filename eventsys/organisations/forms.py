@@ -3,6 +3,8 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from eventsys.validators import SingleLine
+
 
 def kind_choices():
     return [
@@ -14,11 +16,12 @@ def kind_choices():
 
 class OrganisationForm(FlaskForm):
     name = StringField(
-        _l("Name"), validators=[DataRequired(message=_l("Enter a name.")), Length(max=200)]
+        _l("Name"),
+        validators=[SingleLine(), DataRequired(message=_l("Enter a name.")), Length(max=200)],
     )
     org_number = StringField(
         _l("Organisation number"),
-        validators=[Optional(), Length(max=20)],
+        validators=[SingleLine(), Optional(), Length(max=20)],
         description=_l("9 digits from the Brønnøysund Register Centre, e.g. 974 767 880."),
     )
     kind = SelectField(_l("Kind"), choices=kind_choices)

@@ -12,7 +12,9 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-ORG_NUMBER_WEIGHTS = (3, 2, 7, 6, 5, 4, 3, 2)
+from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength
+from stdnum.no import orgnr
+
 _DOMAIN_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 
 
@@ -32,31 +34,52 @@ def normalise_org_number(raw: str) -> str:
 
 
 def org_number_check_digit(first_eight: str) -> int | None:
-    """Modulus-11 check digit of the Brønnøysund registers, or None when none exists."""
-    total = sum(int(d) * w for d, w in zip(first_eight, ORG_NUMBER_WEIGHTS, strict=True))
-    remainder = total % 11
-    if remainder == 0:
-        return 0
-    digit = 11 - remainder
+    """Modulus-11 check digit of the Brønnøysund registers, or None when none exists
+    (python-stdnum's weighted sum, where the last digit weighs 1; a 10 means no valid
+    number has these eight digits)."""
+    digit = -orgnr.checksum(first_eight + "0") % 11
     return None if digit == 10 else digit
 
 
 def validate_org_number(raw: str) -> str:
-    """Return the 9-digit number, or raise OrgNumberError saying what is wrong."""
+    """Return the 9-digit number, or raise OrgNumberError saying what is wrong.
+    python-stdnum (`stdnum.no.orgnr`) checks digits, length and check digit; the rule
+    that Enhetsregisteret numbers start with 8 or 9 is ours."""
     number = normalise_org_number(raw)
-    if not number.isdigit():
-        raise OrgNumberError("not_digits", "An organisation number has digits only.")
-    if len(number) != 9:
-        raise OrgNumberError("wrong_length", "An organisation number has exactly 9 digits.")
+    try:
+        orgnr.validate(number)
+        bad_check_digit = False
+    except InvalidLength as exc:  # a kind of InvalidFormat: first
+        raise OrgNumberError(
+            "wrong_length", "An organisation number has exactly 9 digits."
+        ) from exc
+    except InvalidFormat as exc:
+        raise OrgNumberError("not_digits", "An organisation number has digits only.") from exc
+    except InvalidChecksum:
+        bad_check_digit = True
     if number[0] not in "89":
-        # Enhetsregisteret numbers start with 8 or 9.
         raise OrgNumberError("wrong_start", "An organisation number starts with 8 or 9.")
-    expected = org_number_check_digit(number[:8])
-    if expected is None or expected != int(number[8]):
+    if bad_check_digit:
         raise OrgNumberError(
             "check_digit", "The check digit does not match: please check the number for typos."
         )
     return number
+
+
+def same_name(known: str, typed: str) -> bool:
+    """Does a typed organisation name mean the known one? Case, punctuation and the
+    words "AS"/"ASA" aside, the typed name is the known name, or its start (people
+    shorten "Universitetet i Bergen, Økonomiavdelingen" both ways)."""
+
+    def words(text: str) -> list[str]:
+        cleaned = re.sub(r"[^\w\s]", " ", text.casefold())
+        return [w for w in cleaned.split() if w not in ("as", "asa")]
+
+    a, b = words(known), words(typed)
+    if not a or not b:
+        return False
+    shorter, longer = (a, b) if len(a) <= len(b) else (b, a)
+    return longer[: len(shorter)] == shorter
 
 
 def is_valid_org_number(raw: str) -> bool:

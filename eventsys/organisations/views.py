@@ -8,33 +8,22 @@ from eventsys.auth.models import Role
 from eventsys.extensions import db
 from eventsys.organisations import operations
 from eventsys.organisations.forms import OrganisationForm, OwnershipForm
+from eventsys.organisations.messages import MESSAGES
 from eventsys.organisations.models import Organisation, Ownership
 
 bp = Blueprint("organisations", __name__, url_prefix="/admin/organisations")
 
 
+@bp.app_template_global("affiliation_of")
+def affiliation_of(user):
+    """A person's affiliation today, for pages outside this package (the account page
+    in auth/ shows it; auth sits below organisations and does not import it)."""
+    return operations.affiliation_for(user)
+
+
 def error_message(error: operations.OrganisationError) -> str:
     """The user's language for each error code of the organisation operations."""
-    messages = {
-        "name_required": _("Enter a name."),
-        "name_taken": _("An organisation with this name exists already."),
-        "org_number_not_digits": _("An organisation number has digits only."),
-        "org_number_wrong_length": _("An organisation number has exactly 9 digits."),
-        "org_number_wrong_start": _("A Norwegian organisation number starts with 8 or 9."),
-        "org_number_check_digit": _(
-            "This is not a valid organisation number: the check digit does not match. "
-            "Check the number for typos."
-        ),
-        "org_number_taken": _("Another organisation has this organisation number."),
-        "domain_invalid": _("“%(domain)s” is not an e-mail domain.", domain=error.detail),
-        "domain_taken": _(
-            "The domain %(domain)s belongs to another organisation.", domain=error.detail
-        ),
-        "period_order": _("The end date must be after the start date."),
-        "staff_band_required": _("An owner institution needs a staff band."),
-        "period_overlap": _("The period overlaps another period of this organisation."),
-    }
-    return messages.get(error.code, error.code)
+    return MESSAGES(error.code, detail=error.detail)
 
 
 def _attach(form, error: operations.OrganisationError) -> None:

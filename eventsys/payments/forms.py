@@ -1,24 +1,28 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms import BooleanField, EmailField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+
+from eventsys.validators import SingleLine
 
 
 class InvoiceForm(FlaskForm):
+    private = BooleanField(
+        _l("I pay myself, as a private person (no organisation number)"),
+        description=_l("Then give your name and postal address; the reference may be empty."),
+    )
     organisation_name = StringField(
-        _l("Employer or organisation to invoice"), validators=[Optional(), Length(max=200)]
+        _l("Employer or organisation to invoice"),
+        validators=[SingleLine(), Optional(), Length(max=200)],
     )
     org_number = StringField(
         _l("Organisation number"),
-        validators=[DataRequired(message=_l("Enter the organisation number.")), Length(max=30)],
+        validators=[SingleLine(), Length(max=30)],
         description=_l("9 digits, e.g. 974 767 880."),
     )
     reference = StringField(
         _l("Invoice reference"),
-        validators=[
-            DataRequired(message=_l("Enter the invoice reference your employer needs.")),
-            Length(max=200),
-        ],
+        validators=[SingleLine(), Length(max=200)],
         description=_l("The reference or order number your employer asks for on invoices."),
     )
     recipient_email = EmailField(
@@ -41,11 +45,23 @@ class InvoiceForm(FlaskForm):
         render_kw={"rows": 3},
     )
 
+    def validate_org_number(self, field):
+        if not self.private.data and not (field.data or "").strip():
+            raise ValidationError(_l("Enter the organisation number."))
+
+    def validate_reference(self, field):
+        if not self.private.data and not (field.data or "").strip():
+            raise ValidationError(_l("Enter the invoice reference your employer needs."))
+
 
 class TransferForm(FlaskForm):
     name = StringField(
         _l("Your colleague's full name"),
-        validators=[DataRequired(message=_l("Enter your colleague's name.")), Length(max=200)],
+        validators=[
+            SingleLine(),
+            DataRequired(message=_l("Enter your colleague's name.")),
+            Length(max=200),
+        ],
     )
     email = EmailField(
         _l("Your colleague's e-mail address"),

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from eventsys.database import UTCDateTime, utcnow
 from eventsys.extensions import db
 from eventsys.organisations.models import _enum
+from eventsys.outbox import OutboxRow
 
 
 class PaymentStatus(enum.StrEnum):
@@ -25,6 +26,8 @@ class Payment(db.Model):
     """The fee a tier-2 participant owes for a seat: one per registration."""
 
     __tablename__ = "payments"
+    # Ids appear in links: SQLite must never hand a deleted one out again.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     registration_id: Mapped[int] = mapped_column(
@@ -112,7 +115,7 @@ class Invoice(db.Model):
     payment_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id", ondelete="RESTRICT"))
     credit_for_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id"))
     organisation_name: Mapped[str] = mapped_column(String(200), default="")
-    org_number: Mapped[str] = mapped_column(String(9))
+    org_number: Mapped[str | None] = mapped_column(String(9))  # None: a private person
     reference: Mapped[str] = mapped_column(String(200))
     recipient_email: Mapped[str] = mapped_column(String(320), default="")
     recipient_address: Mapped[str] = mapped_column(Text, default="")
@@ -122,7 +125,36 @@ class Invoice(db.Model):
     issued_on: Mapped[date] = mapped_column(Date)
     due_on: Mapped[date] = mapped_column(Date)
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Bank payments received by KID (øre); finance's register compares it to `amount`.
+    amount_paid: Mapped[int] = mapped_column(Integer, default=0)
+    purpose: Mapped[str] = mapped_column(String(20), default="fee")  # fee | contribution
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     payment = relationship("Payment", backref="invoices")
     credit_for = relationship("Invoice", remote_side=[id])
+
+
+class StripeTaskKind(enum.StrEnum):
+    refund = "refund"
+    expire_session = "expire_session"
+
+
+class StripeTask(OutboxRow, db.Model):
+    """A call to Stripe decided in a transaction (a refund, closing a Checkout page)
+    and made after its commit, never while the event row is locked. The idempotency
+    key is fixed when the task is written, so a retry after a crash never refunds
+    twice."""
+
+    __tablename__ = "stripe_tasks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[StripeTaskKind] = mapped_column(_enum(StripeTaskKind, "stripe_task_kind"))
+    payment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("payments.id", ondelete="SET NULL"), index=True
+    )
+    # The payment intent to refund, or the Checkout Session to expire.
+    target: Mapped[str] = mapped_column(String(255))
+    amount: Mapped[int | None] = mapped_column(Integer)  # øre, for refunds
+    idempotency_key: Mapped[str] = mapped_column(String(255), unique=True)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    result: Mapped[str | None] = mapped_column(String(255))  # e.g. the refund's id

@@ -11,17 +11,20 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from eventsys import mail
 from eventsys.auth.models import User
-from eventsys.database import local_date, lock_for_update, utcnow
+from eventsys.auth.operations import find_user, normalise_email
+from eventsys.clock import local_date, utcnow
+from eventsys.database import lock_for_update
 from eventsys.events.models import Event, EventStatus
+from eventsys.events.operations import lock_event
 from eventsys.extensions import db
 from eventsys.links import absolute
 from eventsys.organisations import rules as org_rules
-from eventsys.payments import gateway, rules
+from eventsys.payments import gateway, rules, signals, stripe_outbox
 from eventsys.payments.models import (
     CheckoutSession,
     Invoice,
@@ -31,7 +34,10 @@ from eventsys.payments.models import (
     PaymentMethod,
     PaymentStatus,
     StripeEvent,
+    StripeTaskKind,
 )
+from eventsys.registration import operations as registration
+from eventsys.registration import rules as seat_rules
 from eventsys.registration.models import Registration, RegistrationLog
 from eventsys.registration.rules import State
 
@@ -141,6 +147,16 @@ def start_checkout(reg_id: int, now: datetime | None = None) -> CheckoutSession:
     second tab never makes two)."""
     now = now or utcnow()
     reg, payment = _payment_for(reg_id)
+    _check_payable_by_card(reg, payment)
+    session = _reusable_session(payment, now)
+    if session is not None:
+        return session
+    # A new page replaces any other still open, so two can never both be paid.
+    _expire_open_sessions(payment)
+    return _new_session(reg, payment, now)
+
+
+def _check_payable_by_card(reg: Registration, payment: Payment) -> None:
     if payment.status in (PaymentStatus.paid, PaymentStatus.refunded):
         raise PaymentError("already_paid")
     if payment.status == PaymentStatus.invoiced:
@@ -149,22 +165,30 @@ def start_checkout(reg_id: int, now: datetime | None = None) -> CheckoutSession:
         raise PaymentError("seat_not_held")
     if not gateway.enabled():
         raise PaymentError("card_unavailable", 409)  # switched off, not a passing outage
+
+
+def _reusable_session(payment: Payment, now: datetime) -> CheckoutSession | None:
+    """An open page that lasts a while yet, if Stripe says it is still open. Asking
+    first matters: the page may have expired or been paid without us hearing yet."""
     for session in payment.checkouts:
-        if session.status == "open" and session.expires_at > now + timedelta(minutes=5):
-            # Ask Stripe before reusing it: the page may have expired or been paid
-            # without us hearing yet.
-            try:
-                info = gateway.retrieve_session(session.stripe_session_id)
-            except gateway.GatewayError as exc:
-                raise PaymentError("stripe_unavailable", 503) from exc
-            if info.status == "open":
-                return session
-            if info.payment_status == "paid":
-                fulfil_session(session.stripe_session_id, now)
-                raise PaymentError("already_paid")
-            session.status = info.status
-    # A new page replaces any other still open, so two can never both be paid.
-    _expire_open_sessions(payment)
+        if session.status != "open" or session.expires_at <= now + timedelta(minutes=5):
+            continue
+        try:
+            info = gateway.retrieve_session(session.stripe_session_id)
+        except gateway.GatewayError as exc:
+            raise PaymentError("stripe_unavailable", 503) from exc
+        if info.status == "open":
+            return session
+        if info.payment_status == "paid":
+            fulfil_session(session.stripe_session_id, now)
+            raise PaymentError("already_paid")
+        session.status = info.status
+    return None
+
+
+def _new_session(reg: Registration, payment: Payment, now: datetime) -> CheckoutSession:
+    """Ask Stripe for a new Checkout page, open until the payment deadline (within
+    Stripe's bounds), and keep it."""
     attempt = len(payment.checkouts) + 1
     expires = min(max(payment.deadline, now + CHECKOUT_MIN), now + CHECKOUT_MAX)
     try:
@@ -204,20 +228,20 @@ def _key(kind: str, payment: Payment, detail: str) -> str:
 
 
 def _expire_open_sessions(payment: Payment) -> None:
-    """Close open Checkout pages so nobody pays for a seat that is gone (best effort:
-    money that still arrives is handled as late money)."""
+    """Close open Checkout pages so nobody pays for a seat that is gone. Stripe is told
+    after the commit (money that still arrives is handled as late money)."""
     for session in payment.checkouts:
         if session.status == "open":
-            try:
-                gateway.expire_session(session.stripe_session_id)
-            except gateway.GatewayError:
-                current_app.logger.warning("could not expire %s", session.stripe_session_id)
+            stripe_outbox.queue(
+                StripeTaskKind.expire_session,
+                session.stripe_session_id,
+                f"eventsys-expire-{session.stripe_session_id}",
+                payment,
+            )
             session.status = "expired"
 
 
 def _lock_event(event_id: int) -> Event:
-    from eventsys.events.operations import lock_event
-
     return lock_event(event_id)
 
 
@@ -225,73 +249,38 @@ def fulfil_session(stripe_session_id: str, now: datetime | None = None) -> str:
     """Bring our records in line with a Checkout Session, as Stripe reports it now.
 
     Safe to call any number of times, in any order, from the webhook and the return
-    page. Returns what happened: paid, already_paid, late_reseated, late_refunded,
-    expired, processing, unknown.
+    page. Returns what happened: paid, already_paid, duplicate_refunded, late_reseated,
+    late_refunded, expired, processing, open, unknown.
+
+    The steps: read the session from Stripe (never trust a payload), find our payment,
+    lock the event, record a session that is not paid (yet), then record the money.
     """
     now = now or utcnow()
-    info = gateway.retrieve_session(stripe_session_id)  # never trust a payload
-    session = db.session.scalar(
-        select(CheckoutSession).where(CheckoutSession.stripe_session_id == stripe_session_id)
-    )
-    if session is not None:
-        payment = session.payment
-    else:
-        # Our row was lost (e.g. the request that created the session failed after
-        # Stripe answered): find the payment through the reference we gave Stripe.
-        reg_id = info.client_reference_id or info.metadata.get("registration")
-        payment = (
-            db.session.scalar(select(Payment).where(Payment.registration_id == int(reg_id)))
-            if reg_id and str(reg_id).isdigit()
-            else None
-        )
-        if payment is None:
-            current_app.logger.error("Checkout Session %s matches no payment", stripe_session_id)
-            return "unknown"
+    info = gateway.retrieve_session(stripe_session_id)
+    session, payment = _session_and_payment(info)
+    if payment is None:
+        current_app.logger.error("Checkout Session %s matches no payment", stripe_session_id)
+        return "unknown"
+    known = session is not None  # a session eventsys made for this payment
     reg = payment.registration
     event = _lock_event(reg.event_id)
     db.session.refresh(payment)
     db.session.refresh(reg)
     if session is None:
-        session = CheckoutSession(
-            payment_id=payment.id,
-            attempt=len(payment.checkouts) + 1,
-            stripe_session_id=info.id,
-            url=info.url or "",
-            expires_at=now,
-        )
-        db.session.add(session)
-
+        session = _recover_session(payment, info, now)
     if info.payment_status != "paid":
-        if info.status == "expired" and session.status != "complete":
-            session.status = "expired"
-            return "expired"
-        if info.status == "complete":
-            session.status = "complete"
-            return "processing"  # an async method (e.g. bank transfer) is on its way
-        return "open"
-
+        return _record_unpaid(session, info)
     session.status = "complete"
-    if payment.status in (PaymentStatus.paid, PaymentStatus.refunded):
+    if not rules.session_pays_fee(
+        known, payment.amount, payment.currency, info.amount_total, info.currency
+    ):
+        # Not this fee's money (issue 12.6): finance sees it as a discrepancy.
+        _log(reg, "stray_payment", reason=f"{info.id} {info.amount_total} {info.currency}")
         db.session.flush()
-        if info.payment_intent and info.payment_intent != payment.stripe_payment_intent:
-            # Paid twice (another page, or by invoice already): give this one back.
-            gateway.refund(
-                info.payment_intent,
-                info.amount_total or payment.amount,
-                idempotency_key=f"eventsys-refund-duplicate-{info.payment_intent}",
-            )
-            _log(reg, "duplicate_payment_refunded", reason=info.payment_intent)
-            _notify(reg, "late_refunded")
-            return "duplicate_refunded"
-        return "already_paid"
-    payment.status = PaymentStatus.paid
-    payment.method = PaymentMethod.card
-    payment.paid_at = now
-    payment.amount_paid = info.amount_total or payment.amount
-    payment.stripe_payment_intent = info.payment_intent
-    _credit_open_invoices(payment, now)
-    db.session.flush()
-
+        return "stray"
+    if payment.status in (PaymentStatus.paid, PaymentStatus.refunded):
+        return _paid_again(reg, payment, info)
+    _record_card_payment(payment, info, now)
     if reg.is_active:
         _log(reg, "paid_card")
         _notify(reg, "received")
@@ -299,12 +288,80 @@ def fulfil_session(stripe_session_id: str, now: datetime | None = None) -> str:
     return _late_money(event, reg, payment, now)
 
 
+def _session_and_payment(
+    info: gateway.SessionInfo,
+) -> tuple[CheckoutSession | None, Payment | None]:
+    """Our row for the session and its payment. When our row was lost (the request
+    that created the session failed after Stripe answered), the payment is found
+    through the reference we gave Stripe."""
+    session = db.session.scalar(
+        select(CheckoutSession).where(CheckoutSession.stripe_session_id == info.id)
+    )
+    if session is not None:
+        return session, session.payment
+    reg_id = info.client_reference_id or info.metadata.get("registration")
+    if not (reg_id and str(reg_id).isdigit()):
+        return None, None
+    return None, db.session.scalar(select(Payment).where(Payment.registration_id == int(reg_id)))
+
+
+def _recover_session(payment: Payment, info: gateway.SessionInfo, now: datetime):
+    session = CheckoutSession(
+        payment_id=payment.id,
+        attempt=len(payment.checkouts) + 1,
+        stripe_session_id=info.id,
+        url=info.url or "",
+        expires_at=now,
+    )
+    db.session.add(session)
+    return session
+
+
+def _record_unpaid(session: CheckoutSession, info: gateway.SessionInfo) -> str:
+    """A session without money (yet): expired, completed with the money on its way
+    (an asynchronous method), or still open."""
+    if info.status == "expired" and session.status != "complete":
+        session.status = "expired"
+        return "expired"
+    if info.status == "complete":
+        session.status = "complete"
+        return "processing"
+    return "open"
+
+
+def _paid_again(reg: Registration, payment: Payment, info: gateway.SessionInfo) -> str:
+    """The payment was settled before: the same session again changes nothing; money
+    through another page (or after an invoice was paid) is given back."""
+    db.session.flush()
+    if not info.payment_intent or info.payment_intent == payment.stripe_payment_intent:
+        return "already_paid"
+    stripe_outbox.queue(
+        StripeTaskKind.refund,
+        info.payment_intent,
+        f"eventsys-refund-duplicate-{info.payment_intent}",
+        payment,
+        amount=info.amount_total or payment.amount,
+    )
+    _log(reg, "duplicate_payment_refunded", reason=info.payment_intent)
+    _notify(reg, "late_refunded")
+    return "duplicate_refunded"
+
+
+def _record_card_payment(payment: Payment, info: gateway.SessionInfo, now: datetime) -> None:
+    """The fee is paid by card: the payment moves to paid, and an invoice chosen
+    earlier (but not paid) is credited."""
+    payment.status = PaymentStatus.paid
+    payment.method = PaymentMethod.card
+    payment.paid_at = now
+    payment.amount_paid = info.amount_total
+    payment.stripe_payment_intent = info.payment_intent
+    _credit_open_invoices(payment, now)
+    db.session.flush()
+
+
 def _late_money(event: Event, reg: Registration, payment: Payment, now: datetime) -> str:
     """Money for a seat that was released: seat the person again if a seat is free,
     else refund automatically. Either way, tell them."""
-    from eventsys.registration import operations as registration
-    from eventsys.registration import rules as seat_rules
-
     regs = registration.rule_view(event.id)
     seat_free = (
         event.status == EventStatus.published
@@ -340,15 +397,20 @@ def _late_money(event: Event, reg: Registration, payment: Payment, now: datetime
 
 
 def _refund(payment: Payment, amount: int, why: str, now: datetime) -> None:
+    """Decide a card refund; Stripe makes it after the commit (stripe_outbox), and its
+    id lands in payment.stripe_refund."""
     if payment.status == PaymentStatus.refunded:
         return
-    refund_id = gateway.refund(
-        payment.stripe_payment_intent, amount, idempotency_key=_key("refund", payment, why)
+    stripe_outbox.queue(
+        StripeTaskKind.refund,
+        payment.stripe_payment_intent,
+        _key("refund", payment, why),
+        payment,
+        amount=amount,
     )
     payment.status = PaymentStatus.refunded
     payment.amount_refunded = amount
     payment.refunded_at = now
-    payment.stripe_refund = refund_id
     db.session.flush()
 
 
@@ -446,24 +508,81 @@ def choose_invoice(
     recipient_address: str,
     organisation_name: str = "",
     now: datetime | None = None,
+    private: bool = False,
 ) -> Invoice:
-    """Pay by invoice instead of card: numbered without gaps, with a KID and due date."""
+    """Pay by invoice instead of card: numbered without gaps, with a KID and due date.
+    A private person gives a name and postal address instead of an organisation."""
     now = now or utcnow()
     reg, payment = _payment_for(reg_id)
+    _check_invoiceable(reg, payment)
+    if private:
+        recipient = _private_recipient(reg, reference, recipient_email, recipient_address)
+    else:
+        recipient = _invoice_recipient(
+            org_number, reference, recipient_email, recipient_address, organisation_name
+        )
+    invoice = _issue_invoice(reg, payment, recipient, now)
+    _send_invoice(reg, invoice)
+    return invoice
+
+
+def _check_invoiceable(reg: Registration, payment: Payment) -> None:
     if payment.status != PaymentStatus.due:
         raise PaymentError(
             "already_paid" if payment.status == PaymentStatus.paid else "already_invoiced"
         )
     if reg.state != State.CONFIRMED or payment.released_at is not None:
         raise PaymentError("seat_not_held")
+
+
+def _invoice_recipient(
+    org_number: str,
+    reference: str,
+    recipient_email: str,
+    recipient_address: str,
+    organisation_name: str,
+) -> dict:
+    """Who pays, checked: a valid organisation number that belongs to the name given
+    (where eventsys knows the organisation), a reference, and an e-mail or a postal
+    address. Raises PaymentError naming the field at fault."""
+    if not (org_number or "").strip():
+        raise PaymentError("org_number_required", 400, "org_number")
     try:
-        number_ = org_rules.validate_org_number(org_number or "")
+        number = org_rules.validate_org_number(org_number or "")
     except org_rules.OrgNumberError as exc:
         raise PaymentError(f"org_number_{exc.code}", 400, "org_number") from exc
+    organisation_name = _known_buyer(number, organisation_name)
     if not reference.strip():
         raise PaymentError("reference_required", 400, "reference")
     if not recipient_email.strip() and not recipient_address.strip():
         raise PaymentError("recipient_required", 400, "recipient_email")
+    return {
+        "org_number": number,
+        "reference": reference.strip(),
+        "recipient_email": recipient_email.strip(),
+        "recipient_address": recipient_address.strip(),
+        "organisation_name": organisation_name.strip(),
+    }
+
+
+def _private_recipient(
+    reg: Registration, reference: str, recipient_email: str, recipient_address: str
+) -> dict:
+    """A private person pays: their name and postal address, no organisation number."""
+    if not recipient_address.strip():
+        raise PaymentError("address_required", 400, "recipient_address")
+    return {
+        "org_number": None,
+        "reference": reference.strip() or reg.name or reg.email,
+        "recipient_email": recipient_email.strip(),
+        "recipient_address": recipient_address.strip(),
+        "organisation_name": reg.name or reg.email,
+    }
+
+
+def _issue_invoice(reg: Registration, payment: Payment, recipient: dict, now: datetime) -> Invoice:
+    """The invoice with the next number of the gapless series; the payment waits for
+    it, and an open Checkout page is closed."""
     number = next_number("invoice")
     issued = local_date(now)
     invoice = Invoice(
@@ -471,15 +590,11 @@ def choose_invoice(
         kind=InvoiceKind.invoice,
         kid=rules.make_kid(KID_PREFIX, number),
         payment_id=payment.id,
-        organisation_name=organisation_name.strip(),
-        org_number=number_,
-        reference=reference.strip(),
-        recipient_email=recipient_email.strip(),
-        recipient_address=recipient_address.strip(),
         description=f"{reg.event.title} – {reg.name or reg.email}"[:300],
         amount=payment.amount,
         issued_on=issued,
         due_on=rules.invoice_due_date(issued),
+        **recipient,
     )
     db.session.add(invoice)
     payment.status = PaymentStatus.invoiced
@@ -487,19 +602,40 @@ def choose_invoice(
     _expire_open_sessions(payment)
     _log(reg, "invoice", reason=f"invoice {number}")
     db.session.flush()
+    return invoice
+
+
+def _send_invoice(reg: Registration, invoice: Invoice) -> None:
+    """To the participant, and to the payer's address when that is another."""
     invoice_url = _link("payments.invoice", invoice_id=invoice.id)
     _notify(reg, "invoiced", invoice=invoice, invoice_url=invoice_url)
-    if invoice.recipient_email and invoice.recipient_email.lower() != reg.email:
-        mail.queue(
-            invoice.recipient_email,
-            "payments/invoice_to_payer",
-            locale="nb",
-            invoice=invoice,
-            reg=reg,
-            event=reg.event,
-            invoice_url=invoice_url,
+    # The payer's copy (PDF, EHF and a link that needs no login) is finance's.
+    signals.invoice_issued.send(invoice, registration=reg)
+
+
+def _known_buyer(org_number: str, name: str) -> str:
+    """Where eventsys knows the organisation (by number or by name), the number and the
+    name typed in must belong together; an empty name is filled in from the number."""
+    from eventsys.organisations.models import Organisation
+
+    by_number = db.session.scalar(select(Organisation).where(Organisation.org_number == org_number))
+    by_name = (
+        db.session.scalar(
+            select(Organisation).where(func.lower(Organisation.name) == name.strip().lower())
         )
-    return invoice
+        if name.strip()
+        else None
+    )
+    if (
+        by_number is not None
+        and name.strip()
+        and by_number is not by_name
+        and not org_rules.same_name(by_number.name, name)
+    ):
+        raise PaymentError("org_number_name_mismatch", 400, "org_number")
+    if by_name is not None and by_name.org_number and by_name.org_number != org_number:
+        raise PaymentError("org_number_name_mismatch", 400, "org_number")
+    return name.strip() or (by_number.name if by_number is not None else "")
 
 
 def credit_note(invoice: Invoice, now: datetime) -> Invoice:
@@ -603,9 +739,6 @@ def transfer_seat(
 ) -> Registration:
     """Hand a confirmed seat to a colleague until the event starts (no refund after
     the cancellation deadline, but the seat is not lost). Logged with both names."""
-    from eventsys.auth.operations import find_user, normalise_email
-    from eventsys.registration import operations as registration
-
     now = now or utcnow()
     reg = db.session.get(Registration, reg_id)
     if reg is None:
@@ -641,6 +774,9 @@ def transfer_seat(
     reg.organisation_id = affiliation.organisation.id if affiliation.organisation else None
     _log(reg, "transfer", actor, f"{old} → {reg.name} <{reg.email}>")
     db.session.flush()
+    # A new tier means a new fee: an owner-staff colleague owes nothing (an unpaid
+    # payment goes, so no reminder and no release), a non-member owes it.
+    on_fee_changed(reg)
     on_seat(reg, event, now)
     registration.notify(reg, "confirmed")
     return reg
@@ -676,8 +812,6 @@ def remind_unpaid(payment_id: int, now: datetime) -> int:
 
 def release_unpaid(payment_id: int, now: datetime) -> int:
     """Release the seat of an unpaid, reminded registration; it goes to the waiting list."""
-    from eventsys.registration import operations as registration
-
     payment = db.session.get(Payment, payment_id)
     if payment is None:
         return 0

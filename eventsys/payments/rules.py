@@ -5,15 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from eventsys.registration.rules import fee_due  # noqa: F401  (decided by the tier)
+
 INVOICE_DUE_DAYS = 14
 REMIND_BEFORE = timedelta(hours=48)
-
-
-def fee_due(tier: int, fee: int, waived: bool) -> int:
-    """Tier 1 (owner staff) attends free; tier 2 pays the fee unless it is waived."""
-    if tier == 1 or waived:
-        return 0
-    return max(0, fee)
 
 
 def payment_deadline(confirmed_at: datetime, payment_days: int, starts_at: datetime) -> datetime:
@@ -76,3 +71,21 @@ def late_money(seat_free: bool, has_other_active_registration: bool) -> LateMone
     if seat_free and not has_other_active_registration:
         return LateMoney(reseat=True, refund=False)
     return LateMoney(reseat=False, refund=True)
+
+
+def session_pays_fee(
+    known_session: bool,
+    fee_amount: int,
+    fee_currency: str,
+    paid_amount: int | None,
+    paid_currency: str | None,
+) -> bool:
+    """A Checkout Session pays a registration's fee only when it is one eventsys made
+    for that payment and its amount and currency are the fee's. Anything else is
+    stray money for finance, never "paid"."""
+    return (
+        known_session
+        and paid_amount is not None
+        and paid_amount == fee_amount
+        and (paid_currency or "").upper() == fee_currency.upper()
+    )

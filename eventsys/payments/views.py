@@ -1,4 +1,4 @@
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -9,51 +9,25 @@ from eventsys.database import utcnow, writes_database
 from eventsys.extensions import csrf, db
 from eventsys.payments import gateway, operations
 from eventsys.payments.forms import InvoiceForm, TransferForm
+from eventsys.payments.messages import MESSAGES
 from eventsys.payments.models import Invoice, InvoiceKind, PaymentStatus
 from eventsys.registration.models import Registration
+from eventsys.registration.operations import RegistrationError, is_owner, registration_for
 
 bp = Blueprint("payments", __name__)
 
 
 def error_message(code: str) -> str:
-    messages = {
-        "nothing_to_pay": _("There is nothing to pay for this registration."),
-        "already_paid": _("This registration is already paid."),
-        "already_invoiced": _("You have chosen invoice for this registration already."),
-        "seat_not_held": _("You no longer hold a seat at this event."),
-        "card_unavailable": _("Card payment is not available right now. Please choose invoice."),
-        "stripe_unavailable": _(
-            "We could not reach the card payment service. Please try again in a moment."
-        ),
-        "org_number_not_digits": _("An organisation number has digits only."),
-        "org_number_wrong_length": _("An organisation number has exactly 9 digits."),
-        "org_number_wrong_start": _("A Norwegian organisation number starts with 8 or 9."),
-        "org_number_check_digit": _(
-            "This is not a valid organisation number: the check digit does not match. "
-            "Check the number for typos."
-        ),
-        "reference_required": _("Enter the invoice reference your employer needs."),
-        "recipient_required": _("Enter an e-mail address or a postal address for the invoice."),
-        "event_started": _("The event has started."),
-        "invalid_email": _("Enter a valid e-mail address."),
-        "name_required": _("Enter your colleague's name."),
-        "same_person": _("That is your own address."),
-        "already_registered": _("Your colleague already has a registration for this event."),
-        "invoice_credited": _("This invoice has been credited and cannot be marked as paid."),
-    }
-    return messages.get(code, code)
+    return MESSAGES(code)
 
 
 def _own_registration(reg_id: int) -> Registration:
-    reg = db.session.get(Registration, reg_id)
-    if reg is None:
+    # Paying and handing a seat over are the participant's own acts: no role acts on
+    # somebody else's seat here (organisers work through the participant list).
+    try:
+        return registration_for(reg_id, current_user)
+    except RegistrationError:
         abort(404)
-    mine = reg.user_id == current_user.id or (
-        current_user.email_verified and reg.email == current_user.email
-    )
-    if not (mine or current_user.has_role(Role.organiser, Role.finance)):
-        abort(404)
-    return reg
 
 
 @bp.route("/registrations/<int:reg_id>/pay", methods=["GET"])
@@ -94,11 +68,12 @@ def pay_by_invoice(reg_id):
         try:
             invoice = operations.choose_invoice(
                 reg.id,
-                form.org_number.data,
-                form.reference.data,
+                form.org_number.data or "",
+                form.reference.data or "",
                 form.recipient_email.data or "",
                 form.recipient_address.data or "",
                 form.organisation_name.data or "",
+                private=form.private.data,
             )
         except operations.PaymentError as exc:
             field = getattr(form, exc.field or "", None)
@@ -158,13 +133,51 @@ def stripe_webhook():
         event = gateway.verify_webhook(payload, request.headers.get("Stripe-Signature"))
     except gateway.SignatureError:
         return {"error": {"code": "bad_signature", "message": "Signature check failed."}}, 400
+    except gateway.PayloadError:
+        return {"error": {"code": "bad_payload", "message": "Not a Stripe event."}}, 400
+    if not _well_formed(event):
+        current_app.logger.warning("Signed webhook that is not a Stripe event: %.200r", event)
+        return {"error": {"code": "bad_payload", "message": "Not a Stripe event."}}, 400
     try:
         outcome = operations.handle_stripe_event(event)
-    except gateway.GatewayError:
+    except gateway.GatewayError as exc:
+        if exc.code == "unknown_session":
+            # A session eventsys never made (another system on the account, or a
+            # forged id): acknowledged once, so Stripe stops retrying, and logged.
+            current_app.logger.warning(
+                "Stripe event %s names a Checkout Session unknown to Stripe's API: %s",
+                event["id"],
+                event["data"]["object"].get("id"),
+            )
+            return {"received": True, "outcome": "unknown_session"}
         # Could not re-read from Stripe: answer 503 so Stripe retries (nothing is kept).
         db.session.rollback()
         return {"error": {"code": "retry", "message": "Stripe unreachable; retry."}}, 503
     return {"received": True, "outcome": outcome}
+
+
+def _well_formed(event) -> bool:
+    """The shape every handled Stripe event has; anything else is refused with 400."""
+    if not (
+        isinstance(event, dict)
+        and isinstance(event.get("id"), str)
+        and 0 < len(event["id"]) <= 255
+        and isinstance(event.get("type"), str)
+        and isinstance(event.get("data"), dict)
+        and isinstance(event["data"].get("object"), dict)
+    ):
+        return False
+    obj = event["data"]["object"]
+    if event["type"].startswith("checkout.session."):
+        return isinstance(obj.get("id"), str) and len(obj["id"]) <= 255
+    if event["type"] == "charge.refunded":
+        amount = obj.get("amount_refunded", 0)
+        return (
+            isinstance(obj.get("payment_intent"), str | None)
+            and isinstance(amount, int)
+            and 0 <= amount <= 2**31 - 1
+        )
+    return True
 
 
 @bp.route("/invoices/<int:invoice_id>")
@@ -174,12 +187,9 @@ def invoice(invoice_id):
     if document is None:
         abort(404)
     reg = document.payment.registration if document.payment else None
-    allowed = current_user.has_role(Role.finance, Role.organiser) or (
-        reg is not None
-        and (
-            reg.user_id == current_user.id
-            or (current_user.email_verified and reg.email == current_user.email)
-        )
+    # Only finance sees money (DESIGN); the participant sees their own invoice.
+    allowed = current_user.has_role(Role.finance) or (
+        reg is not None and is_owner(reg, current_user)
     )
     if not allowed:
         abort(404)

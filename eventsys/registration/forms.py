@@ -8,6 +8,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from eventsys.validators import SingleLine
+
 STATE_LABELS = {
     "pending": _l("Waiting for the priority deadline"),
     "confirmed": _l("Confirmed"),
@@ -77,7 +79,11 @@ class BehalfForm(FlaskForm):
     )
     name = StringField(
         _l("Full name"),
-        validators=[DataRequired(message=_l("Enter the person's name.")), Length(max=200)],
+        validators=[
+            SingleLine(),
+            DataRequired(message=_l("Enter the person's name.")),
+            Length(max=200),
+        ],
     )
     dietary_needs, accessibility_needs = _needs_fields()
     locale = SelectField(
@@ -97,7 +103,7 @@ class MessageForm(FlaskForm):
 
     subject = StringField(
         _l("Subject"),
-        validators=[DataRequired(message=_l("Enter a subject.")), Length(max=200)],
+        validators=[SingleLine(), DataRequired(message=_l("Enter a subject.")), Length(max=200)],
     )
     message = TextAreaField(
         _l("Message"),
@@ -131,7 +137,11 @@ class MoveForm(RowForm):
     before = SelectField(_l("Move before"))
     reason = StringField(
         _l("Reason"),
-        validators=[DataRequired(message=_l("Give a reason for the move.")), Length(max=500)],
+        validators=[
+            SingleLine(),
+            DataRequired(message=_l("Give a reason for the move.")),
+            Length(max=500),
+        ],
         description=_l("Kept in the registration's log."),
     )
 
@@ -139,5 +149,5 @@ class MoveForm(RowForm):
 class WaiveFeeForm(RowForm):
     reason = StringField(
         _l("Reason (optional)"),
-        validators=[Optional(), Length(max=500)],
+        validators=[SingleLine(), Optional(), Length(max=500)],
     )

@@ -63,6 +63,8 @@ class Registration(db.Model):
         Index("ix_registrations_event_state", "event_id", "state"),
         Index("ix_registrations_user", "user_id"),
         Index("ix_registrations_offer_expiry", "state", "offer_expires_at"),
+        # Ids appear in links and e-mails: SQLite must never hand a deleted one out again.
+        {"sqlite_autoincrement": True},
     )
 
     @property

@@ -13,18 +13,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from eventsys import mail
-from eventsys.auth.models import User
+from eventsys.auth.models import Role, User
 from eventsys.auth.operations import normalise_email
 from eventsys.database import local_date, utcnow
 from eventsys.events import operations as event_ops
+from eventsys.events import rules as event_rules
 from eventsys.events.models import Event, EventStatus
 from eventsys.extensions import db
 from eventsys.organisations import operations as org_ops
 from eventsys.organisations import rules as org_rules
-from eventsys.payments import gateway as payment_gateway
-from eventsys.payments import operations as payments
-from eventsys.payments import rules as payment_rules
-from eventsys.registration import rules
+from eventsys.registration import rules, signals
 from eventsys.registration.models import ACTIVE_STATES, Registration, RegistrationLog
 from eventsys.registration.rules import State
 
@@ -114,7 +112,12 @@ def counts(event_id: int) -> tuple[int, int]:
 
 def fee_due(event: Event, reg: Registration) -> int:
     """Tier 1 attends free; tier 2 pays the event's fee unless it is waived."""
-    return payment_rules.fee_due(reg.tier, event.fee, reg.fee_waived)
+    return rules.fee_due(reg.tier, event.fee, reg.fee_waived)
+
+
+def fee_for_tier(event: Event, tier: int) -> int:
+    """The fee someone not yet registered would pay with this tier."""
+    return rules.fee_due(tier, event.fee, False)
 
 
 def tier_for(person: Person, event: Event) -> org_rules.Affiliation:
@@ -130,6 +133,121 @@ def find_active(event_id: int, email: str) -> Registration | None:
             Registration.email == normalise_email(email),
             Registration.state.in_(ACTIVE_STATES),
         )
+    )
+
+
+# --- guards: who may see and do what, for pages and API alike ---------------------------
+
+
+def _signed_in(user) -> bool:
+    return user is not None and bool(getattr(user, "is_authenticated", False))
+
+
+def owned_by(user: User):
+    """SQL condition: the person's registrations are the ones made with their account,
+    and those an organiser made for their address once they have verified it."""
+    condition = Registration.user_id == user.id
+    if user.email_verified:
+        condition = condition | (Registration.email == user.email)
+    return condition
+
+
+def is_owner(reg: Registration, user) -> bool:
+    """The same rule as owned_by(), for one registration in memory."""
+    if not _signed_in(user):
+        return False
+    return reg.user_id == user.id or (user.email_verified and reg.email == user.email)
+
+
+def registration_for(reg_id: int, user, *staff: Role) -> Registration:
+    """The registration if `user` owns it or has one of the `staff` roles; otherwise
+    registration_not_found (404), so nobody learns that someone else's exists."""
+    reg = db.session.get(Registration, reg_id)
+    if reg is None or not (
+        is_owner(reg, user) or (staff and _signed_in(user) and user.has_role(*staff))
+    ):
+        raise RegistrationError("registration_not_found", 404)
+    return reg
+
+
+def row_actions(event: Event, reg: Registration) -> frozenset[str]:
+    """What an organiser may do with this registration (see rules.row_actions)."""
+    return rules.row_actions(reg.state, reg.tier, event.fee, reg.fee_waived)
+
+
+def sees_online_link(event: Event, user, registration: Registration | None = None) -> bool:
+    """The online link is for organisers and for people with a seat (or who attended),
+    never for the public. `registration` is the viewer's own, when known already."""
+    if not _signed_in(user):
+        return False
+    if user.has_role(Role.organiser):
+        return True
+    if registration is None:
+        registration = db.session.scalar(
+            select(Registration)
+            .where(
+                Registration.event_id == event.id,
+                owned_by(user),
+                Registration.state.in_([s.value for s in rules.SEES_ONLINE_LINK]),
+            )
+            .limit(1)
+        )
+    return registration is not None and registration.state in rules.SEES_ONLINE_LINK
+
+
+def events_with_online_link(user, event_ids: list[int]) -> set[int]:
+    """sees_online_link() for a whole list of events, in one query."""
+    if not _signed_in(user) or not event_ids:
+        return set()
+    if user.has_role(Role.organiser):
+        return set(event_ids)
+    return set(
+        db.session.scalars(
+            select(Registration.event_id).where(
+                Registration.event_id.in_(event_ids),
+                owned_by(user),
+                Registration.state.in_([s.value for s in rules.SEES_ONLINE_LINK]),
+            )
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """What the event page tells a signed-in person about themselves."""
+
+    affiliation: org_rules.Affiliation
+    tier: int  # their registration's tier, or the one they would get
+    fee: int  # what they pay (or would pay)
+    tier_changed: bool  # registered without priority, but they have it now
+    registration: Registration | None  # their active registration, else the latest
+    position: int | None
+    fee_due: int | None
+
+
+def viewer(event: Event, user: User) -> Viewer:
+    """The signed-in person's standing at the event: the tier and fee they have, or
+    would get if they registered now (a registration keeps the tier it was made with;
+    an organiser's confirmation changes it)."""
+    affiliation = tier_for(Person(email=user.email, name=user.name, user=user), event)
+    mine = list(
+        db.session.scalars(
+            select(Registration)
+            .where(Registration.event_id == event.id, owned_by(user))
+            .order_by(Registration.registered_at.desc())
+        )
+    )
+    registration = next((r for r in mine if r.is_active), mine[0] if mine else None)
+    active = registration is not None and registration.is_active
+    tier = registration.tier if active else affiliation.tier
+    return Viewer(
+        affiliation=affiliation,
+        tier=tier,
+        fee=fee_due(event, registration) if active else fee_for_tier(event, tier),
+        tier_changed=active and registration.tier == 2 and affiliation.tier == 1,
+        registration=registration,
+        position=positions(event.id).get(registration.id) if active else None,
+        fee_due=fee_due(event, registration) if registration else None,
     )
 
 
@@ -192,7 +310,7 @@ def _apply(
     db.session.flush()
     for reg in changed:
         if reg.state == State.CONFIRMED:
-            payments.on_seat(reg, event, now)
+            signals.seat_taken.send(reg, event=event, now=now)
     places = positions(event.id) if any(r.state in rules.WAITING for r in changed) else {}
     for reg in changed:
         if reg.state == State.CANCELLED:
@@ -208,12 +326,8 @@ def notify(reg: Registration, template: str, place: int | None = None) -> None:
     event = reg.event
     attachments = None
     if template == "confirmed":
-        # The event for the participant's calendar, with the same UID as the feeds.
-        from eventsys.arshjul.operations import event_ics
-
-        attachments = [
-            ("arrangement.ics", "text/calendar", event_ics(event, reg.locale, online_link=True))
-        ]
+        # E.g. the event for the participant's calendar (the årshjul listens).
+        attachments = signals.attachments_for(reg)
     mail.queue(
         reg.email,
         f"registration/{template}",
@@ -257,11 +371,7 @@ def register(
     Raises RegistrationError: event_not_found, event_not_open, registration_closed,
     already_registered.
     """
-    by_organiser = (
-        actor is not None
-        and actor.has_role("organiser")
-        and (person.user is None or actor.id != person.user.id)
-    )
+    by_organiser = _on_behalf(person, actor)
     # The affiliation needs no lock (it reads organisations, not seats): decide it
     # first and keep the locked part short.
     unlocked = db.session.get(Event, event_id)
@@ -272,22 +382,69 @@ def register(
     # The time is read under the lock: the order of registration times is the order in
     # which seats were counted, so first come, first served holds under load.
     now = now or utcnow()
+    _check_open(event, person.email, by_organiser, now)
+    existing = rule_view(event.id)
+    reg = _insert(
+        event,
+        person,
+        affiliation,
+        now,
+        actor=actor if by_organiser else None,
+        dietary_needs=dietary_needs,
+        accessibility_needs=accessibility_needs,
+        fee_waived=waive_fee and by_organiser,
+    )
+    decision = rules.register(
+        event_facts(event),
+        existing,
+        rules.NewRequest(id=reg.id, tier=reg.tier, at=now),
+        override=override and by_organiser,
+    )
+    _seat(event, reg, decision, existing, actor, now)
+    return reg
+
+
+def _on_behalf(person: Person, actor: User | None) -> bool:
+    """An organiser registering somebody else (not themselves)."""
+    return (
+        actor is not None
+        and actor.has_role(Role.organiser)
+        and (person.user is None or actor.id != person.user.id)
+    )
+
+
+def _check_open(event: Event, email: str, by_organiser: bool, now: datetime) -> None:
+    """Registration is open for this person now (checked under the event's lock)."""
     if event.status != EventStatus.published:
         raise RegistrationError("event_not_open")
     if by_organiser:
         if now >= event.ends_at:
             raise RegistrationError("registration_closed")
-    elif not (event.registration_opens_at <= now < event.registration_closes_at):
+    elif not event_rules.registration_is_open(
+        event.registration_opens_at, event.registration_closes_at, now
+    ):
         raise RegistrationError("registration_closed")
-    email = normalise_email(person.email)
     if find_active(event.id, email) is not None:
         raise RegistrationError("already_registered")
 
-    existing = rule_view(event.id)
+
+def _insert(
+    event: Event,
+    person: Person,
+    affiliation: org_rules.Affiliation,
+    now: datetime,
+    *,
+    actor: User | None,
+    dietary_needs: str,
+    accessibility_needs: str,
+    fee_waived: bool,
+) -> Registration:
+    """The new row, waiting until the rules place it; a concurrent duplicate (refused by
+    the partial unique index) is already_registered."""
     reg = Registration(
         event_id=event.id,
         user_id=person.user.id if person.user else None,
-        email=email,
+        email=normalise_email(person.email),
         name=person.name or (person.user.name if person.user else ""),
         locale=person.user.locale if person.user else person.locale,
         state=State.WAITLISTED,
@@ -298,33 +455,38 @@ def register(
         queue_at=now,
         dietary_needs=dietary_needs.strip(),
         accessibility_needs=accessibility_needs.strip(),
-        fee_waived=waive_fee and by_organiser,
-        registered_by_id=actor.id if by_organiser else None,
+        fee_waived=fee_waived,
+        registered_by_id=actor.id if actor else None,
     )
     db.session.add(reg)
     try:
         with db.session.begin_nested():
             db.session.flush()
-    except IntegrityError as exc:  # the partial unique index: a concurrent duplicate
+    except IntegrityError as exc:
         raise RegistrationError("already_registered") from exc
+    return reg
 
-    decision = rules.register(
-        event_facts(event),
-        existing,
-        rules.NewRequest(id=reg.id, tier=reg.tier, at=now),
-        override=override and by_organiser,
-    )
+
+def _seat(
+    event: Event,
+    reg: Registration,
+    decision: rules.Decision,
+    existing: list[rules.Reg],
+    actor: User | None,
+    now: datetime,
+) -> None:
+    """Apply the rules' decision for a new registration: its state, the changes it
+    causes to others, the fee signal and the e-mails."""
     _set_state(reg, decision.state, decision.offer_expires_at, now)
     reg.over_capacity = decision.exceeds_capacity
     _log(reg, "register", None, actor, "override" if decision.exceeds_capacity else "")
     db.session.flush()
     if reg.state == State.CONFIRMED:
-        payments.on_seat(reg, event, now)
+        signals.seat_taken.send(reg, event=event, now=now)
     _apply(event, decision.changes, now, actor, "seat_freed")
     after = rules.apply_changes(existing, decision.changes)
     after.append(rules.Reg(reg.id, reg.tier, decision.state, now))
     notify(reg, reg.state.value, rules.positions(after).get(reg.id))
-    return reg
 
 
 def _for_registration(reg_id: int) -> tuple[Event, Registration, list[rules.Reg]]:
@@ -352,20 +514,9 @@ def cancel(reg_id: int, actor: User | None, now: datetime | None = None) -> Regi
     if now >= event.starts_at:
         raise RegistrationError("event_started")
     changes = _rule_call(rules.cancel, event_facts(event), regs, reg.id, now)
-    reg.refund_outcome = _money_back(reg, event, now)
+    signals.registration_cancelled.send(reg, event=event, now=now)
     _apply(event, changes, now, actor, "cancel", notify_cancelled="cancelled")
     return reg
-
-
-def _money_back(
-    reg: Registration, event: Event, now: datetime, event_cancelled: bool = False
-) -> str:
-    """Refund or credit as the payment rules say. If Stripe cannot be reached nothing
-    is changed (the whole request rolls back) and the caller is asked to retry."""
-    try:
-        return payments.on_cancel(reg, event, now, event_cancelled=event_cancelled)
-    except payment_gateway.GatewayError as exc:
-        raise RegistrationError("stripe_unavailable", 503) from exc
 
 
 def mark_attendance(
@@ -471,11 +622,15 @@ def waive_fee(reg_id: int, actor: User, reason: str = "") -> Registration:
     reg = db.session.get(Registration, reg_id)
     if reg is None:
         raise RegistrationError("registration_not_found", 404)
+    if reg.fee_waived:
+        return reg  # asked twice: done already
+    if "waive_fee" not in row_actions(reg.event, reg):
+        raise RegistrationError("not_active" if not reg.is_active else "no_fee_to_waive")
     if not reg.fee_waived:
         reg.fee_waived = True
         _log(reg, "waive_fee", reg.state.value, actor, reason)
         db.session.flush()
-        payments.on_fee_changed(reg)
+        signals.fee_changed.send(reg)
     return reg
 
 
@@ -488,6 +643,8 @@ def confirm_affiliation(
 
     now = now or utcnow()
     event, reg, regs = _for_registration(reg_id)
+    if "confirm_affiliation" not in row_actions(event, reg):
+        raise RegistrationError("not_active" if not reg.is_active else "already_priority")
     org = db.session.get(Organisation, organisation_id)
     if org is None:
         raise RegistrationError("organisation_not_found", 404)
@@ -501,11 +658,18 @@ def confirm_affiliation(
         reg.state = State.WAITLISTED  # tier 1 is not pending; it queues ahead of tier 2
     _log(reg, "confirm_affiliation", before, actor, org.name)
     db.session.flush()
-    payments.on_fee_changed(reg)  # owner staff attend free
+    signals.fee_changed.send(reg)  # owner staff attend free
     regs = rule_view(event.id)
     changes = rules.fill_free_seats(event_facts(event), regs, now)
     _apply(event, changes, now, actor, "seat_freed")
     return reg
+
+
+def delete_draft(event: Event) -> None:
+    """Delete a draft nobody has registered for (see events.operations.delete_draft)."""
+    if db.session.scalar(select(Registration.id).where(Registration.event_id == event.id).limit(1)):
+        raise event_ops.EventError([("status", "has_registrations")])
+    event_ops.delete_draft(event)
 
 
 def cancel_event(event_id: int, actor: User | None, now: datetime | None = None) -> Event:
@@ -518,15 +682,15 @@ def cancel_event(event_id: int, actor: User | None, now: datetime | None = None)
         select(Registration).where(Registration.event_id == event.id)
     ).all()
     for reg in everyone:
-        # Everybody who paid gets the money back, also those who cancelled after the
-        # deadline: the event they paid for does not take place.
-        _money_back(reg, event, now, event_cancelled=True)
         if reg.id in active:
             before = reg.state.value
             _set_state(reg, State.CANCELLED, None, now)
             _log(reg, "event_cancelled", before, actor)
             db.session.flush()
             notify(reg, "event_cancelled")
+    # Everybody who paid gets the money back (after the commit, never under this
+    # lock), also those who cancelled after the deadline: the event does not happen.
+    signals.event_cancelled.send(event, registrations=everyone, now=now)
     return event
 
 
@@ -628,11 +792,8 @@ def message_participants(event_id: int, subject: str, message: str, actor: User 
 def registrations_of(user: User) -> list[Registration]:
     """A participant's registrations: their own, and those made for their verified
     address by an organiser."""
-    condition = Registration.user_id == user.id
-    if user.email_verified:
-        condition = condition | (Registration.email == user.email)
     return list(
         db.session.scalars(
-            select(Registration).where(condition).order_by(Registration.registered_at.desc())
+            select(Registration).where(owned_by(user)).order_by(Registration.registered_at.desc())
         )
     )

@@ -71,6 +71,8 @@ SEAT_HOLDING = frozenset({State.CONFIRMED, State.OFFERED})
 WAITING = frozenset({State.PENDING, State.WAITLISTED})
 #: States a person can hold only once per event, and that a participant can cancel.
 ACTIVE = SEAT_HOLDING | WAITING
+#: Who may follow the event online: a seat, or having attended.
+SEES_ONLINE_LINK = frozenset({State.CONFIRMED, State.ATTENDED})
 
 
 class RuleError(Exception):
@@ -448,3 +450,30 @@ def decline_offer(
     plan.set(reg_id, State.CANCELLED)
     _fill(plan, event, now)
     return plan.changes()
+
+
+# --- what an organiser may do with one registration ------------------------------------
+
+
+def row_actions(state: State, tier: int, fee: int, fee_waived: bool) -> frozenset[str]:
+    """The organiser's actions on a registration in this state (the participant list
+    offers exactly these; the operations refuse the rest): "cancel",
+    "confirm_affiliation" (priority for someone without it), "waive_fee" (a fee still
+    owed) and "move" (in the waiting list). Attendance is decided by time, not here."""
+    if state not in ACTIVE:
+        return frozenset()
+    actions = {"cancel"}
+    if tier == 2:
+        actions.add("confirm_affiliation")
+        if fee > 0 and not fee_waived:
+            actions.add("waive_fee")
+    if state in WAITING:
+        actions.add("move")
+    return frozenset(actions)
+
+
+def fee_due(tier: int, fee: int, waived: bool) -> int:
+    """Tier 1 (owner staff) attends free; tier 2 pays the fee unless it is waived."""
+    if tier == 1 or waived:
+        return 0
+    return max(0, fee)

@@ -23,12 +23,12 @@ from eventsys.auth.access import role_required
 from eventsys.auth.models import Role
 from eventsys.database import local_date, utcnow
 from eventsys.events.models import Event
-from eventsys.events.views import event_page, visible_event
 from eventsys.extensions import db
 from eventsys.formatting import money
 from eventsys.organisations import operations as org_ops
 from eventsys.registration import exports
 from eventsys.registration import operations as reg_ops
+from eventsys.registration.event_pages import event_page, visible_event
 from eventsys.registration.forms import (
     STATE_LABELS,
     TIER_LABELS,
@@ -40,8 +40,9 @@ from eventsys.registration.forms import (
     RegisterForm,
     WaiveFeeForm,
 )
+from eventsys.registration.messages import MESSAGES
 from eventsys.registration.models import Registration
-from eventsys.registration.rules import ACTIVE, SEAT_HOLDING, WAITING, State
+from eventsys.registration.rules import SEAT_HOLDING, WAITING, State
 
 bp = Blueprint("registration", __name__)
 
@@ -64,43 +65,7 @@ def tier_reason_label(reason: str) -> str:
 
 def error_message(code: str, on_behalf: bool = False) -> str:
     """The user's language for each RegistrationError code."""
-    messages = {
-        "event_not_found": lambda: _("The event was not found."),
-        "event_not_open": lambda: _("This event is not open for registration."),
-        "registration_closed": lambda: _("Registration for this event is closed."),
-        "already_registered": lambda: (
-            _("This person is already registered for the event.")
-            if on_behalf
-            else _("You are already registered for this event.")
-        ),
-        "registration_not_found": lambda: _("The registration was not found."),
-        "event_started": lambda: _(
-            "The event has started, so the registration can no longer be cancelled."
-        ),
-        "not_active": lambda: _("This registration is already cancelled."),
-        "not_offered": lambda: _("There is no open offer for this registration."),
-        "offer_expired": lambda: _(
-            "The time to answer the offer has run out, so the place goes to the next "
-            "person on the waiting list."
-        ),
-        "reason_required": lambda: _("Give a reason for the move."),
-        "not_waiting": lambda: _("Only registrations on the waiting list can be moved."),
-        "move_target_invalid": lambda: _(
-            "Choose someone on the waiting list with the same priority tier."
-        ),
-        "organisation_not_found": lambda: _("The organisation was not found."),
-        "organisation_not_owner": lambda: _(
-            "The organisation is not an owner on the date of the event."
-        ),
-        "event_not_started": lambda: _("Attendance is recorded once the event has started."),
-        "not_confirmed": lambda: _("Only confirmed participants can be marked as attended."),
-        "stripe_unavailable": lambda: _(
-            "The refund could not be made because the card payment service did not answer. "
-            "Nothing is changed; please try again in a moment."
-        ),
-    }
-    message = messages.get(code)
-    return message() if message else _("That could not be done. Please try again.")
+    return MESSAGES(code, on_behalf=on_behalf)
 
 
 def _when(moment: datetime | None) -> str:
@@ -178,17 +143,11 @@ def register(event_id):
     return redirect(url_for("events.show", event_id=event_id))
 
 
-def _mine(reg: Registration) -> bool:
-    return reg.user_id == current_user.id or (
-        current_user.email_verified and reg.email == current_user.email
-    )
-
-
 def _own(reg_id: int) -> Registration:
-    reg = db.session.get(Registration, reg_id)
-    if reg is None or not _mine(reg):
+    try:
+        return reg_ops.registration_for(reg_id, current_user)
+    except reg_ops.RegistrationError:
         abort(404)
-    return reg
 
 
 @bp.route("/account/registrations")
@@ -325,14 +284,13 @@ def _move_choices(reg: Registration, listed: list[Registration], places) -> list
 
 def _row_forms(event: Event, reg: Registration, listed, places, owners, given: dict) -> Row:
     row = Row(reg, places.get(reg.id), reg_ops.fee_due(event, reg))
-    if reg.state not in ACTIVE:
-        return row
-    if reg.tier == 2 and owners:
+    actions = reg_ops.row_actions(event, reg)
+    if "confirm_affiliation" in actions and owners:
         row.affiliation = given.get("affiliation") or AffiliationForm(reg.id, formdata=None)
         row.affiliation.organisation.choices = [("", _("— choose —"))] + owners
-    if reg.tier == 2 and event.fee > 0 and not reg.fee_waived:
+    if "waive_fee" in actions:
         row.waive = given.get("waive") or WaiveFeeForm(reg.id, formdata=None)
-    if reg.state in WAITING:
+    if "move" in actions:
         choices = _move_choices(reg, listed, places)
         if len(choices) > 1:
             row.move = given.get("move") or MoveForm(reg.id, formdata=None)

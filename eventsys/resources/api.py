@@ -17,6 +17,7 @@ from eventsys.database import local_date
 from eventsys.extensions import db
 from eventsys.links import absolute
 from eventsys.resources import operations, rules, search
+from eventsys.resources.messages import MESSAGES
 from eventsys.resources.models import Resource
 from eventsys.themes import operations as theme_ops
 
@@ -141,16 +142,15 @@ TOO_LARGE = {
 
 def _error(exc: operations.ResourceError) -> ApiError:
     field, code = exc.problems[0]
+    message = MESSAGES(code, detail=exc.detail)
     if code == "not_allowed":
-        return forbidden("resource_not_allowed")
+        return forbidden(message)
     status = 413 if code == "file_too_large" else 409 if code == "wrong_state" else 400
     return ApiError(
         status,
         code,
-        f"resource_{code}",
+        f"{field}: {message}",
         {"field": field, "problems": [{"field": f_, "code": c} for f_, c in exc.problems]},
-        field=field,
-        detail=exc.detail,
     )
 
 
@@ -172,13 +172,13 @@ def _upload(data: dict) -> tuple[str, bytes] | None:
     try:
         return file["filename"], base64.b64decode(file["content_base64"], validate=True)
     except (binascii.Error, ValueError) as exc:
-        raise bad_request("invalid_file", "resource_invalid_file", field="file") from exc
+        raise bad_request("invalid_file", MESSAGES("invalid_file"), field="file") from exc
 
 
 def _visible(resource_id: int) -> Resource:
     resource = db.session.get(Resource, resource_id)
     if resource is None or not operations.can_view(resource, g.api_user):
-        raise not_found("resource")
+        raise not_found(MESSAGES("resource_not_found"))
     return resource
 
 
@@ -199,7 +199,7 @@ def list_themes():
 def list_resources(args):
     theme = args.get("theme")
     if theme is not None and theme not in {t.code for t in theme_ops.all_themes()}:
-        raise bad_request("unknown_theme", "resource_unknown_theme", field="theme")
+        raise bad_request("unknown_theme", MESSAGES("unknown_theme"), field="theme")
     q, kind = args.get("q"), args.get("kind")
     results = search.search(
         q,
@@ -228,7 +228,7 @@ def create_resource(data):
     user = g.api_user
     status = data.get("status") or "submitted"
     if status == "published" and not operations.is_organiser(user):
-        raise forbidden("resource_publish_organisers_only")
+        raise forbidden(MESSAGES("publish_organisers_only"))
     upload = _upload(data)
     try:
         resource = operations.create_resource(

@@ -40,6 +40,7 @@ from eventsys.resources.forms import (
     ResourceForm,
     SearchForm,
 )
+from eventsys.resources.messages import MESSAGES, upload_mb
 from eventsys.resources.models import Resource, ResourceStatus
 from eventsys.themes import operations as theme_ops
 
@@ -57,45 +58,11 @@ def language_name(code) -> str:
 
 
 def error_message(code: str, detail: str = "") -> str:
-    messages = {
-        "required": lambda: _("Enter a title."),
-        "too_long": lambda: _("The text is too long."),
-        "invalid_choice": lambda: _("Choose one of the options."),
-        "year_range": lambda: _("The year must be from 1900 to two years from now."),
-        "url_invalid": lambda: _("The link must start with https:// or http://."),
-        "doi_invalid": lambda: _("A DOI looks like 10.1234/something."),
-        "required_for_conference": lambda: _("A conference needs the day it starts."),
-        "ends_before_start": lambda: _("The conference must end after it starts."),
-        "deadline_after_start": lambda: _(
-            "The deadline for submissions must be before the conference starts."
-        ),
-        "unknown_theme": lambda: _("Unknown theme."),
-        "unknown_event": lambda: _("Unknown event."),
-        "unknown_organisation": lambda: _("Unknown organisation."),
-        "not_allowed": lambda: _("You may not do that with this resource."),
-        "wrong_state": lambda: _("The resource is not in a state where that can be done."),
-        "comment_required": lambda: _("Tell the contributor what to change."),
-        "file_empty": lambda: _("The file is empty."),
-        "file_too_large": lambda: _("The file is too large: at most %(mb)d MB.", mb=_upload_mb()),
-        "file_unknown_type": lambda: _(
-            "This kind of file is not accepted. Upload a PDF, Word, PowerPoint, Excel or "
-            "OpenDocument file, or an image (PNG, JPEG, GIF, WebP)."
-        ),
-        "file_mismatch": lambda: _(
-            "The file's name does not match its content (it is really a %(kind)s file).",
-            kind=detail.upper(),
-        ),
-        "no_materials": lambda: _("The event has no published materials yet."),
-        "already_notified": lambda: _("The participants have already been told."),
-    }
-    message = messages.get(code)
-    return message() if message else code
+    return MESSAGES(code, detail=detail)
 
 
 def _upload_mb() -> int:
-    from flask import current_app
-
-    return current_app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024)
+    return upload_mb()
 
 
 def _user():

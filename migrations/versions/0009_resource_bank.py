@@ -1,7 +1,7 @@
 """resource bank: resources, files, log, materials notices, search index
 
 Revision ID: 0009
-Revises: 0008
+Revises: 0007
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0009'
-down_revision = '0008'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 

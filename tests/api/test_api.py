@@ -1,14 +1,12 @@
-"""The JSON API of CONTRACT.md. Every answer is validated against the OpenAPI
-document the app serves, so the document cannot drift from the code."""
+"""The JSON API of CONTRACT.md. Every answer is checked against the OpenAPI document
+the app serves (status documented, body matching its schema: tests/openapi_check.py),
+so the document cannot drift from the code."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from jsonschema import Draft202012Validator
-from referencing import Registry
-from referencing.jsonschema import DRAFT202012
 from sqlalchemy import func, select
 
 from eventsys.events.models import Event
@@ -16,22 +14,14 @@ from eventsys.organisations.models import Organisation
 
 
 @pytest.fixture
-def spec(client):
-    document = client.get("/api/v1/openapi.json").get_json()
-    assert document["openapi"].startswith("3.1")
-    return document
+def spec(api_document):
+    return api_document.document
 
 
 @pytest.fixture
-def validate(spec):
-    registry = Registry().with_resource("urn:openapi", DRAFT202012.create_resource(spec))
-    for schema in spec["components"]["schemas"].values():
-        Draft202012Validator.check_schema(schema)
-
+def validate(api_document):
     def check(body, schema_name):
-        schema = {"$ref": f"urn:openapi#/components/schemas/{schema_name}"}
-        Draft202012Validator(schema, registry=registry).validate(body)
-        return body
+        return api_document.validate(body, api_document.schema(schema_name))
 
     return check
 
@@ -43,9 +33,11 @@ def token(app):
     from eventsys.auth import operations
     from eventsys.auth.models import Role
 
-    def make(email="ola@nettverket.no", role="organiser"):
+    def make(email="ola@nettverket.no", role="organiser", locale="nb"):
         with app.app_context():
-            user = operations.create_user(email, "passord-passord", role=Role(role), verified=True)
+            user = operations.create_user(
+                email, "passord-passord", role=Role(role), verified=True, locale=locale
+            )
             value = operations.issue_api_token(user)
             database.commit()
         return value
@@ -54,12 +46,9 @@ def token(app):
 
 
 @pytest.fixture
-def api(client):
-    def call(method, path, token=None, json=None, data=None):
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        return client.open(f"/api/v1{path}", method=method, headers=headers, json=json, data=data)
-
-    return call
+def api(api_request):
+    """Every answer is checked against the document (tests/openapi_check.py)."""
+    return api_request
 
 
 def future(days=30, hours=0):
@@ -402,3 +391,45 @@ def test_a_body_that_is_not_an_object_is_refused_everywhere(api, token, spec, va
                 assert "requestBody" in operation, (method, path)
             if path != "/openapi.json":
                 assert {"400", "401", "403", "404"} <= set(operation["responses"]), (method, path)
+
+
+def test_messages_follow_the_callers_language(api, token, validate):
+    """Accept-Language (nb, no, nn or en) first, else the account's language; the
+    sentences are the ones the pages show for the same codes."""
+    norwegian, english = token(), token("kari@uib.no", "organiser", locale="en")
+
+    def message(response, status, code):
+        body = validate(response.get_json(), "Error")["error"]
+        assert (response.status_code, body["code"]) == (status, code)
+        return body["message"]
+
+    missing = "/events/999999"
+    assert message(api("GET", missing, norwegian), 404, "not_found") == "Fant ikke arrangementet."
+    assert message(api("GET", missing, english), 404, "not_found") == "The event was not found."
+    for header, expected in (
+        ("en-GB,en;q=0.9", "The event was not found."),
+        ("nn-NO", "Fant ikke arrangementet."),
+        ("de, no;q=0.8", "Fant ikke arrangementet."),
+    ):
+        response = api("GET", missing, english, headers={"Accept-Language": header})
+        assert message(response, 404, "not_found") == expected, header
+
+    wrong = api("POST", "/events", english, json=event_body(capacity="40"))
+    assert message(wrong, 400, "invalid_type") == "capacity: This value has the wrong type."
+    assert wrong.get_json()["error"]["details"] == {"field": "capacity"}
+    wrong = api(
+        "POST",
+        "/events",
+        english,
+        json=event_body(capacity="40"),
+        headers={"Accept-Language": "nb"},
+    )
+    assert message(wrong, 400, "invalid_type") == "capacity: Verdien har feil type."
+    assert message(api("GET", "/events"), 401, "unauthorized").startswith("Send hodefeltet")
+
+    event = api("POST", "/events", norwegian, json=event_body(status="published")).get_json()
+    reg = api(
+        "POST", f"/events/{event['id']}/registrations", norwegian, json={"email": "a@gmail.com"}
+    ).get_json()
+    moved = api("POST", f"/registrations/{reg['id']}/move", norwegian, json={"reason": "Taler"})
+    assert message(moved, 409, "not_waiting") == ("Bare påmeldinger på ventelisten kan flyttes.")

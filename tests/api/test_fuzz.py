@@ -1,21 +1,47 @@
 """Property-based fuzzing of the whole API from its OpenAPI document (schemathesis):
-whatever a client sends, the answer is never a server error."""
+whatever a client sends, and in whatever order it calls the operations, the answer is
+never a server error.
+
+Reproducible: the examples are drawn from a fixed seed, and the example database is
+kept (`.hypothesis/`), so a failure found once is tried first on the next runs.
+`FUZZ_EXAMPLES=500 FUZZ_RANDOM=1 pytest tests/api/test_fuzz.py` explores further."""
 
 from __future__ import annotations
 
 import os
+import re
+from collections import Counter
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, seed, settings
+from hypothesis.database import DirectoryBasedExampleDatabase
 from schemathesis.checks import not_a_server_error
+from schemathesis.generation import GenerationMode
 
 from config import TestConfig
 
-# The suite runs a fixed, reproducible sample; FUZZ_EXAMPLES=500 FUZZ_RANDOM=1 explores.
+# The example count, per operation and for the state machine's scenarios: set here.
 FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))
-DERANDOMIZE = not os.environ.get("FUZZ_RANDOM")
+FUZZ_SEED = None if os.environ.get("FUZZ_RANDOM") else 20270201
+EXAMPLES = Path(__file__).resolve().parents[2] / ".hypothesis" / "api-fuzz"
+
+
+def reproducible(test, examples: str, **options):
+    """A fixed seed (unless FUZZ_RANDOM), and the example database kept: hypothesis'
+    @seed turns the database off, so the settings with it are put back after it.
+    Each test gets its own database folder (the operations share one function)."""
+    if FUZZ_SEED is not None:
+        test = seed(FUZZ_SEED)(test)
+    return settings(
+        max_examples=FUZZ_EXAMPLES,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        database=DirectoryBasedExampleDatabase(EXAMPLES / examples),
+        **options,
+    )(test)
 
 
 @pytest.fixture(scope="module")
@@ -60,19 +86,60 @@ def organiser_with_data(app, make_event, make_user):
     return token
 
 
-def test_the_api_never_answers_with_a_server_error(fuzz_schema, organiser_with_data):
+def test_no_operation_answers_with_a_server_error(fuzz_schema, organiser_with_data):
     headers = {"Authorization": f"Bearer {organiser_with_data}"}
     operations = [result.ok() for result in fuzz_schema.get_all_operations()]
     assert len(operations) >= 15
 
     for operation in operations:
 
-        @given(case=operation.as_strategy())
-        @settings(
-            max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None
-        )
         def check(case):
             response = case.call(headers=headers)
             case.validate_response(response, checks=[not_a_server_error])
 
-        check()
+        slug = re.sub(r"[^a-z0-9]+", "-", operation.label.lower()).strip("-")
+        reproducible(given(case=operation.as_strategy())(check), slug)()
+
+
+@pytest.fixture(scope="module")
+def stateful_schema(fuzz_app):
+    """Valid calls only, so that sequences get past the first step."""
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", fuzz_app)
+    schema.config.generation.update(modes=[GenerationMode.POSITIVE])
+    return schema
+
+
+def test_sequences_of_calls_follow_the_links_without_a_server_error(
+    stateful_schema, organiser_with_data
+):
+    """Stateful: the document's links lead from a created (or listed) event or
+    registration to the calls on it, so the fuzzing reaches real ids."""
+    headers = {"Authorization": f"Bearer {organiser_with_data}"}
+    answered = Counter()
+
+    class Calls(stateful_schema.as_state_machine()):
+        def get_call_kwargs(self, case):
+            return {"headers": headers}
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            answered[case.operation.label, response.status_code // 100] += 1
+            case.validate_response(response, checks=[not_a_server_error])
+
+    if FUZZ_SEED is not None:
+        seed(FUZZ_SEED)(Calls)
+    Calls.run(
+        settings=settings(
+            max_examples=FUZZ_EXAMPLES,
+            stateful_step_count=10,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+            database=DirectoryBasedExampleDatabase(EXAMPLES / "stateful"),
+        )
+    )
+
+    # The links were followed: calls on an id taken from an earlier answer succeeded
+    # (random ids would all be 404s).
+    on_real_ids = [
+        label for (label, kind), n in answered.items() if "{" in label and kind == 2 and n
+    ]
+    assert len(on_real_ids) >= 3, answered

@@ -288,6 +288,7 @@ class FakeStripe(ApiMixin, WebhookMixin):
         transactions: Iterable[str] | None = None,
         status: str = "paid",
         arrival_date: int | None = None,
+        amount: int | None = None,
     ) -> dict:
         """Pay out the balance, as Stripe's automatic payouts do.
 
@@ -295,7 +296,8 @@ class FakeStripe(ApiMixin, WebhookMixin):
         `transactions`) into a payout with its own balance transaction (type "payout",
         negative). Afterwards `GET /v1/balance_transactions?payout=po_…` lists them and
         the payout's own. Emits payout.created, and payout.paid when `status` is "paid"
-        (otherwise call `mark_payout_paid` later).
+        (otherwise call `mark_payout_paid` later). `amount` overrides the sum, for a
+        payout that does not add up (as after a balance adjustment nobody imported).
         """
         if status not in ("paid", "in_transit", "pending"):
             raise ValueError(f"unsupported payout status {status!r}")
@@ -316,9 +318,10 @@ class FakeStripe(ApiMixin, WebhookMixin):
                     and o["currency"] == currency
                     and o["status"] == "available"
                 ]
-            amount = sum(t["net"] for t in chosen)
-            if not chosen or amount <= 0:
-                raise ValueError(f"no positive {currency} balance to pay out ({amount})")
+            total = sum(t["net"] for t in chosen)
+            if not chosen or total <= 0:
+                raise ValueError(f"no positive {currency} balance to pay out ({total})")
+            amount = total if amount is None else amount
             now = self.now()
             payout_id = new_id("po_")
             txn = self._store(
@@ -373,6 +376,95 @@ class FakeStripe(ApiMixin, WebhookMixin):
             result = copy.deepcopy(payout)
         self._deliver_now(call.events)
         return result
+
+    def charge_directly(
+        self, amount: int, currency: str = "nok", metadata: dict | None = None
+    ) -> dict:
+        """A card charge that no Checkout Session of the app made (a payment link, a
+        charge in the dashboard): PaymentIntent, charge and balance transaction, no
+        webhooks. Returns the charge."""
+        with self._lock:
+            now = self.now()
+            intent_id, charge_id = new_id("pi_"), new_id("ch_")
+            self._store(
+                {
+                    "id": intent_id,
+                    "object": "payment_intent",
+                    "amount": amount,
+                    "amount_received": amount,
+                    "created": now,
+                    "currency": currency,
+                    "latest_charge": charge_id,
+                    "livemode": False,
+                    "metadata": dict(metadata or {}),
+                    "status": "succeeded",
+                }
+            )
+            charge = self._store(
+                {
+                    "id": charge_id,
+                    "object": "charge",
+                    "amount": amount,
+                    "amount_captured": amount,
+                    "amount_refunded": 0,
+                    "balance_transaction": None,
+                    "captured": True,
+                    "created": now,
+                    "currency": currency,
+                    "description": None,
+                    "livemode": False,
+                    "metadata": dict(metadata or {}),
+                    "paid": True,
+                    "payment_intent": intent_id,
+                    "payment_method_details": {
+                        "type": "card",
+                        "card": self._method_details("card"),
+                    },
+                    "refunded": False,
+                    "status": "succeeded",
+                }
+            )
+            charge["balance_transaction"] = self._new_charge_transaction(charge)["id"]
+            return copy.deepcopy(charge)
+
+    def export_balance_csv(self) -> str:
+        """The dashboard's "Balance change from activity – itemized" CSV export of every
+        balance transaction: amounts in major units, times in UTC."""
+        import csv
+        import io
+        from datetime import UTC, datetime
+
+        def when(ts: int) -> str:
+            return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+        def major(minor: int) -> str:
+            return f"{Decimal(minor) / 100:.2f}"
+
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(
+            [
+                "balance_transaction_id", "created_utc", "available_on_utc", "currency",
+                "gross", "fee", "net", "reporting_category", "source_id", "description",
+                "payment_intent_id", "automatic_payout_id", "payment_metadata[registration]",
+            ]
+        )  # fmt: skip
+        with self._lock:
+            for txn in self._sorted("balance_transaction", newest_first=True):
+                source = self._objects.get(txn["source"] or "", {})
+                charge = self._objects.get(source.get("charge") or "", source)
+                writer.writerow(
+                    [
+                        txn["id"], when(txn["created"]), when(txn["available_on"]),
+                        txn["currency"], major(txn["amount"]), major(txn["fee"]),
+                        major(txn["net"]), txn["reporting_category"], txn["source"],
+                        txn["description"] or "", source.get("payment_intent") or "",
+                        self._paid_out_in.get(txn["id"], ""),
+                        (charge.get("metadata") or {}).get("registration", "")
+                        if txn["type"] == "charge" else "",
+                    ]
+                )  # fmt: skip
+        return out.getvalue()
 
     def mark_payout_paid(self, payout_id: str) -> dict:
         """The bank confirms a payout that was in transit: status paid, payout.paid."""

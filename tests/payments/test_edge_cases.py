@@ -151,13 +151,16 @@ def test_bad_registration_input_is_refused_and_nothing_is_saved(app, client, set
         assert db.session.scalar(select(Registration)) is None
 
 
-def test_return_page_keeps_nothing_when_the_late_refund_fails(
+def test_a_late_refund_stripe_could_not_make_is_made_later_once(
     app, client, setup, fake_stripe, monkeypatch
 ):
     """Money for a released seat, the event full, and Stripe down for the refund: the
-    return page must not commit 'paid' (the webhook, retried by Stripe, will refund)."""
+    decision (refund) is kept with its task in the outbox; the worker makes the refund
+    once Stripe answers, and never a second time."""
     from eventsys.payments import gateway
     from eventsys.payments import operations as pay_ops
+    from eventsys.payments.models import StripeTask
+    from eventsys.working import Worker
 
     with app.app_context():
         from eventsys.events.models import Event
@@ -184,8 +187,18 @@ def test_return_page_keeps_nothing_when_the_late_refund_fails(
 
     monkeypatch.setattr(gateway, "refund", stripe_down)
     client.get(f"/payments/return?session_id={session_id}")
-    assert _payment(app, reg_id).status == PaymentStatus.due  # nothing half-done was kept
+    assert _payment(app, reg_id).status == PaymentStatus.refunded  # decided and kept
+    assert fake_stripe.objects("refund") == []  # ... but not made yet
+    with app.app_context():
+        task = db.session.scalar(select(StripeTask).where(StripeTask.kind == "refund"))
+        assert task.done_at is None and "connection refused" in task.last_error
+        task.next_attempt_at = None  # the pause before the retry is over
+        database.commit()
     monkeypatch.undo()
-    fake_stripe.deliver_all()
+    fake_stripe.deliver_all()  # the webhooks change nothing more
     fake_stripe.flush()
-    assert _payment(app, reg_id).status == PaymentStatus.refunded
+    with app.app_context():
+        Worker().drain()
+        Worker().drain()
+    assert _payment(app, reg_id).stripe_refund
+    assert [r["amount"] for r in fake_stripe.objects("refund")] == [75000]

@@ -601,3 +601,21 @@ class Allocation(RuleBasedStateMachine):
 
 Allocation.TestCase.settings = settings(max_examples=300, stateful_step_count=50, deadline=None)
 TestAllocation = Allocation.TestCase
+
+
+@pytest.mark.parametrize(
+    ("state", "tier", "fee", "waived", "expected"),
+    [
+        (State.CONFIRMED, 2, 75000, False, {"cancel", "confirm_affiliation", "waive_fee"}),
+        (State.CONFIRMED, 2, 75000, True, {"cancel", "confirm_affiliation"}),
+        (State.CONFIRMED, 2, 0, False, {"cancel", "confirm_affiliation"}),
+        (State.CONFIRMED, 1, 75000, False, {"cancel"}),
+        (State.WAITLISTED, 1, 0, False, {"cancel", "move"}),
+        (State.PENDING, 2, 100, False, {"cancel", "confirm_affiliation", "waive_fee", "move"}),
+        (State.OFFERED, 1, 0, False, {"cancel"}),
+        (State.CANCELLED, 2, 75000, False, set()),
+        (State.ATTENDED, 2, 75000, False, set()),
+    ],
+)
+def test_row_actions_follow_state_tier_and_fee(state, tier, fee, waived, expected):
+    assert rules.row_actions(state, tier, fee, waived) == expected

@@ -1,21 +1,17 @@
-"""Event pages: the public list and event page, and the organisers' event admin."""
+"""Event pages: the public list and event page, and the organisers' event admin.
+
+They live with registration, not in events/, because every one of them shows or
+changes seats (the page's registration form, counts, capacity changes that offer
+seats, cancelling an event and its registrations); events/ holds the event itself
+(models, rules, operations, forms) and imports nothing above it."""
 
 from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
-from flask_babel import format_date, format_time, get_locale
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -32,14 +28,15 @@ from eventsys.events.forms import (
     EventForm,
     default_event_form,
 )
+from eventsys.events.messages import MESSAGES
 from eventsys.events.models import Event, EventFormat, EventKind, EventStatus
 from eventsys.extensions import db
-from eventsys.formatting import money
+from eventsys.formatting import period
 from eventsys.organisations.models import Organisation
 from eventsys.registration import operations as reg_ops
 from eventsys.registration.forms import RegisterForm
 from eventsys.registration.models import Registration
-from eventsys.registration.rules import SEAT_HOLDING, WAITING, State
+from eventsys.registration.rules import SEAT_HOLDING, WAITING
 from eventsys.themes import operations as theme_ops
 from eventsys.themes.models import Theme
 
@@ -62,20 +59,7 @@ def format_label(value) -> str:
 @bp.app_template_filter("event_when")
 def event_when(event: Event) -> str:
     """'onsdag 10. mars 2027, 09:00–15:00' in Oslo time; both days when it spans two."""
-    zone = current_timezone()
-    start, end = event.starts_at.astimezone(zone), event.ends_at.astimezone(zone)
-    if start.date() == end.date():
-        return (
-            f"{format_date(event.starts_at, 'full')}, {_hm(event.starts_at)}–{_hm(event.ends_at)}"
-        )
-    return (
-        f"{format_date(event.starts_at, 'full')} {_hm(event.starts_at)} – "
-        f"{format_date(event.ends_at, 'full')} {_hm(event.ends_at)}"
-    )
-
-
-def _hm(moment: datetime) -> str:
-    return format_time(moment, "HH:mm")
+    return period(event.starts_at, event.ends_at)
 
 
 # --- reading --------------------------------------------------------------------------
@@ -87,8 +71,8 @@ def is_organiser() -> bool:
 
 def visible_event(event_id: int) -> Event:
     """The event, or 404: drafts exist only for organisers."""
-    event = db.session.get(Event, event_id)
-    if event is None or (event.status == EventStatus.draft and not is_organiser()):
+    event = event_ops.visible_event(event_id, current_user)
+    if event is None:
         abort(404)
     return event
 
@@ -205,38 +189,8 @@ def event_page(event: Event, form: RegisterForm | None = None, status: int = 200
     )
     viewer = None
     if current_user.is_authenticated:
-        user = current_user._get_current_object()
-        person = reg_ops.Person(email=user.email, name=user.name, user=user)
-        affiliation = reg_ops.tier_for(person, event)
-        mine = [r for r in reg_ops.registrations_of(user) if r.event_id == event.id]
-        registration = next((r for r in mine if r.is_active), mine[0] if mine else None)
-        position = None
-        if registration is not None and registration.is_active:
-            position = reg_ops.positions(event.id).get(registration.id)
-        active = registration is not None and registration.is_active
-        # A registration keeps the tier it was made with (an organiser's confirmation
-        # changes it); only someone not yet registered is shown the tier they would get.
-        tier = registration.tier if active else affiliation.tier
-        viewer = {
-            "affiliation": affiliation,
-            "tier": tier,
-            "fee": reg_ops.fee_due(event, registration)
-            if active
-            else (0 if tier == 1 else event.fee),
-            "tier_changed": active and registration.tier == 2 and affiliation.tier == 1,
-            "registration": registration,
-            "position": position,
-            "fee_due": reg_ops.fee_due(event, registration) if registration else None,
-        }
-    can_register = registration_open and not (
-        viewer and viewer["registration"] is not None and viewer["registration"].is_active
-    )
-    # The online link is for people with a seat (or who attended), not for the public.
-    shows_link = is_organiser() or bool(
-        viewer
-        and viewer["registration"] is not None
-        and viewer["registration"].state in (State.CONFIRMED, State.ATTENDED)
-    )
+        viewer = reg_ops.viewer(event, current_user._get_current_object())
+    own = viewer.registration if viewer else None
     return render_template(
         "events/show.html",
         event=event,
@@ -246,8 +200,8 @@ def event_page(event: Event, form: RegisterForm | None = None, status: int = 200
         registration_upcoming=now < event.registration_opens_at,
         priority_open=event.priority_deadline is not None and event.priority_deadline > now,
         viewer=viewer,
-        can_register=can_register,
-        shows_link=shows_link,
+        can_register=registration_open and not (own is not None and own.is_active),
+        shows_link=reg_ops.sees_online_link(event, current_user, own),
         form=form or RegisterForm(),
         organiser=is_organiser(),
         # Sections higher areas add (the resource bank's materials), without events
@@ -263,42 +217,7 @@ def event_page(event: Event, form: RegisterForm | None = None, status: int = 200
 
 def problem_message(code: str) -> str:
     """The user's language for each problem code of events.rules and operations."""
-    messages = {
-        "required": lambda: _("Enter a title."),
-        "invalid_choice": lambda: _("Choose one of the options."),
-        "ends_before_start": lambda: _("The event must end after it starts."),
-        "capacity_range": lambda: _(
-            "The capacity must be from 0 to %(max)d.", max=rules.MAX_CAPACITY
-        ),
-        "fee_range": lambda: _("The fee must be from 0 to %(max)s.", max=money(rules.MAX_FEE_ORE)),
-        "payment_days_range": lambda: _("The days to pay must be from 1 to 60."),
-        "offer_hours_range": lambda: _(
-            "The hours to answer an offer must be from 1 to 336 (14 days)."
-        ),
-        "closes_before_opens": lambda: _("Registration must close after it opens."),
-        "closes_after_end": lambda: _("Registration must close before the event ends."),
-        "priority_outside_registration": lambda: _(
-            "The priority deadline must be after registration opens and no later than it closes."
-        ),
-        "priority_closed": lambda: _(
-            "The places have already been allocated at the priority deadline; it can no "
-            "longer be changed."
-        ),
-        "cancellation_after_start": lambda: _(
-            "The cancellation deadline must be no later than the start of the event."
-        ),
-        "venue_required": lambda: _(
-            "Enter the venue: an event on site or a hybrid event needs one to be published."
-        ),
-        "online_url_required": lambda: _(
-            "Enter the link: an online or hybrid event needs one to be published."
-        ),
-        "url_invalid": lambda: _("The link must start with https://."),
-        "missing_fields": lambda: _("Fill in all the required fields."),
-        "cancelled": lambda: _("A cancelled event cannot be published again."),
-    }
-    message = messages.get(code)
-    return message() if message else code
+    return MESSAGES(code)
 
 
 def _attach(form: EventForm, error: event_ops.EventError) -> None:
@@ -377,9 +296,12 @@ def edit(event_id):
     form = EventForm(obj=event)
     form.set_organisations(_organisations())
     _theme_choices(form, event)
-    if form.is_submitted() and event.status == EventStatus.cancelled:
-        flash(_("A cancelled event cannot be changed."), "error")
-        return redirect(url_for("events.edit", event_id=event.id))
+    if form.is_submitted():
+        try:
+            event_ops.check_editable(event)
+        except event_ops.EventError as exc:
+            flash(problem_message(exc.problems[0][1]), "error")
+            return redirect(url_for("events.edit", event_id=event.id))
     if form.validate_on_submit():
         try:
             event, over_by = reg_ops.update_event(event.id, form.changes_to(event), current_user)
@@ -390,14 +312,7 @@ def edit(event_id):
             return _edit_page(db.session.get(Event, event_id), form)
         flash(_("The event is saved."), "success")
         if over_by > 0:
-            flash(
-                _(
-                    "Places held beyond the new capacity: %(n)d. Nobody has lost their "
-                    "place, and no place is offered until enough people have cancelled.",
-                    n=over_by,
-                ),
-                "warning",
-            )
+            flash(MESSAGES("over_capacity", n=over_by), "warning")
         return redirect(url_for("events.edit", event_id=event.id))
     return _edit_page(event, form)
 
@@ -427,15 +342,15 @@ def delete_draft(event_id):
     if event is None:
         abort(404)
     if event.status != EventStatus.draft:
-        flash(_("Only a draft can be deleted; cancel a published event instead."), "info")
+        flash(MESSAGES("not_draft"), "info")
         return redirect(url_for("events.edit", event_id=event.id))
     if request.method == "POST":
         title = event.title
         try:
-            event_ops.delete_draft(event)
-        except event_ops.EventError:
+            reg_ops.delete_draft(event)
+        except event_ops.EventError as exc:
             db.session.rollback()
-            flash(_("The draft has registrations and cannot be deleted."), "error")
+            flash(MESSAGES(exc.problems[0][1]), "error")
             return redirect(url_for("events.edit", event_id=event_id))
         flash(_("The draft “%(title)s” is deleted.", title=title), "success")
         return redirect(url_for("events.admin_index"))
@@ -451,20 +366,19 @@ def cancel(event_id):
     if event.status == EventStatus.cancelled:
         flash(_("The event is already cancelled."), "info")
         return redirect(url_for("events.edit", event_id=event.id))
-    if event.status == EventStatus.draft:
-        # A cancelled event is public; a draft that was never published stays hidden.
-        flash(_("A draft is not public, so there is nothing to cancel."), "info")
+    try:
+        event_ops.check_cancellable(event)
+    except event_ops.EventError as exc:
+        flash(problem_message(exc.problems[0][1]), "info")
         return redirect(url_for("events.edit", event_id=event.id))
     held, waiting = reg_ops.counts(event.id)
     if request.method == "POST":
         try:
             reg_ops.cancel_event(event.id, current_user)
-        except reg_ops.RegistrationError as exc:
+        except event_ops.EventError as exc:
             db.session.rollback()
-            from eventsys.registration.views import error_message
-
-            flash(error_message(exc.code), "error")
-            return redirect(url_for("events.cancel", event_id=event_id))
+            flash(problem_message(exc.problems[0][1]), "error")
+            return redirect(url_for("events.edit", event_id=event_id))
         flash(
             _(
                 "The event is cancelled. Registered people told by e-mail: %(n)d.",
