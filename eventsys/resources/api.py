@@ -259,6 +259,10 @@ def get_resource(resource_id):
 def update_resource(data, resource_id):
     user = g.api_user
     resource = _visible(resource_id)
+    # Only those who may change the record (an organiser, the contributor before it
+    # is published) get further, whatever the body asks for.
+    if not operations.can_edit(resource, user):
+        raise forbidden(MESSAGES("not_allowed"))
     upload = _upload(data)
     values = _values(data)
     try:

@@ -21,6 +21,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
+from werkzeug.datastructures import FileStorage
 
 from eventsys.auth.access import role_required
 from eventsys.auth.models import Role
@@ -297,7 +298,8 @@ def _organisation_id(form: ResourceForm) -> int | None:
 
 def _uploaded(form: ResourceForm):
     upload = form.file.data
-    if upload is None or not getattr(upload, "filename", ""):
+    # Editing without a new file: the field holds the record's own file (from obj=).
+    if not isinstance(upload, FileStorage) or not upload.filename:
         return None
     return upload.filename, upload.read()
 
@@ -402,6 +404,8 @@ def move(resource_id, action):
         operations.move(resource, action, _user(), form.comment.data or "")
     except operations.ResourceError as exc:
         db.session.rollback()
+        if exc.code == "not_allowed":
+            abort(403)
         flash(error_message(exc.code), "error")
         return redirect(url_for("resources.show", resource_id=resource_id))
     flash(

@@ -310,3 +310,15 @@ def test_an_organiser_changes_the_organisation_and_it_is_logged(
     assert "Universitetet i Bergen" in client.get(f"/resources/{rid}").get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Resource, rid).log[-1].changes["organisation_id"] == [None, uib]
+
+
+def test_editing_keeps_the_file_when_no_new_one_is_sent(client, make_resource, login):
+    pdf = tiny_pdf("Kollokvier")
+    rid = make_resource("Lysark", kind="presentation", file=("lysark.pdf", pdf))
+    login("arrangement@kompetansenettverk.no")
+    url = f"/resources/{rid}/edit"
+    response = _post_form(
+        client, url, url, {"kind": "presentation", "title": "Lysark fra UiT", "language": "nb"}
+    )
+    assert response.status_code == 302
+    assert client.get(f"/resources/{rid}/file").data == pdf

@@ -166,6 +166,26 @@ EXPECTED: dict[str, frozenset | str] = {
     "api.confirm_affiliation": ORG,
     "api.list_organisations": ORG | FIN,
     "api.create_organisation": ADM,
+    # the resource bank: published records are public; anyone signed in suggests one
+    "resources.index": ALL,
+    "resources.atom": ALL,
+    "resources.results_bibtex": ALL,
+    "resources.results_csl": ALL,
+    "resources.show": ALL,
+    "resources.bibtex": ALL,
+    "resources.csl": ALL,
+    "resources.download": ALL,
+    "resources.new": USERS,
+    "resources.edit": ORG,  # a published record (contributors edit theirs until then)
+    "resources.move": ORG,  # withdrawing a published record
+    "resources.queue": ORG,
+    "resources.import_bibtex": ORG,
+    "resources.notify_materials": ORG,
+    "api.list_themes": USERS,
+    "api.list_resources": USERS,
+    "api.create_resource": USERS,
+    "api.get_resource": USERS,
+    "api.update_resource": ORG,
 }
 
 EMAILS = {
@@ -319,6 +339,16 @@ class World:
             self.theme_id = theme_ops.create_theme(
                 f"matrise_{int(now.timestamp() * 1000)}", "Tema", "Theme"
             ).id
+            from eventsys.auth.operations import find_user as _find
+            from eventsys.demo.resources import simple_pdf
+            from eventsys.resources import operations as resource_ops
+
+            organiser = _find(EMAILS[ORGANISER])
+            resource = resource_ops.create_resource(
+                {"kind": "presentation", "title": "Lysark"}, organiser, status="published"
+            )
+            resource_ops.attach_file(resource, "lysark.pdf", simple_pdf("Lysark"), organiser)
+            self.resource_id = resource.id
             database.commit()
 
     def url(self, endpoint):
@@ -330,6 +360,8 @@ class World:
             "org_id": self.org_id,
             "period_id": self.period_id,
             "theme_id": self.theme_id,
+            "resource_id": self.resource_id,
+            "action": "withdraw",
             "payout_id": self.payout_id,
             "ext": "pdf",
             "table": "events",
