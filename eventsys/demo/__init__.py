@@ -23,9 +23,9 @@ STEPS = [
     events.load_events,
     arshjul.load_cycle,
     finance.load_finance,
-    resources.load_resources,
-    community.load_community,
     checkin.load_checkin,
+    resources.load_resources,
+    community.load_community,  # after every event, so each seminar gets its thread
 ]
 
 

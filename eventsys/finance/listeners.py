@@ -27,5 +27,16 @@ def send_invoice_to_payer(invoice, registration=None, **_):
         invoice_url=documents.signed_url(invoice),
         seller=documents.seller(),
         account=documents.format_account(documents.seller().bank_account),
-        attachments=documents.attachments(invoice),
+        made_attachments=[("invoice_documents", {"invoice_id": invoice.id})],
     )
+
+
+@mail.attachment_maker("invoice_documents")
+def invoice_documents(invoice_id: int) -> list[tuple[str, str, bytes]]:
+    """The invoice's PDF (and EHF), drawn by the mail worker, outside any request."""
+    from eventsys.extensions import db
+    from eventsys.finance import documents
+    from eventsys.payments.models import Invoice
+
+    invoice = db.session.get(Invoice, invoice_id)
+    return documents.attachments(invoice) if invoice is not None else []

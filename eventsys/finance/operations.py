@@ -518,6 +518,6 @@ def send_reminder(invoice_id: int, number: int, actor: User, now=None) -> Invoic
         number=number,
         outstanding=invoice.amount - invoice.amount_paid,
         invoice_url=documents.signed_url(invoice),
-        attachments=documents.attachments(invoice),
+        made_attachments=[("invoice_documents", {"invoice_id": invoice.id})],
     )
     return reminder

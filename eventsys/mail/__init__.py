@@ -8,6 +8,7 @@ import base64
 import contextlib
 import logging
 import smtplib
+from collections.abc import Callable
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
@@ -24,6 +25,22 @@ from eventsys.text import one_line
 log = logging.getLogger("eventsys.mail")
 
 MAX_ATTEMPTS = outbox.MAX_ATTEMPTS
+
+# Attachments drawn when the message is sent, by the worker, not in the request: a PDF
+# takes a while to draw, and the request may hold a lock (the invoice series). A maker
+# registered by name returns [(filename, content type, bytes)] from the arguments
+# stored with the message.
+ATTACHMENT_MAKERS: dict[str, Callable[..., list[tuple[str, str, bytes]]]] = {}
+
+
+def attachment_maker(name: str):
+    def register(make):
+        ATTACHMENT_MAKERS[name] = make
+        return make
+
+    return register
+
+
 SMTP_TIMEOUT = 30  # seconds; only the worker waits for it, never a request
 
 
@@ -32,6 +49,7 @@ def queue(
     template: str,
     locale: str | None = None,
     attachments: list[tuple] | None = None,
+    made_attachments: list[tuple[str, dict]] | None = None,
     headers: dict[str, str] | None = None,
     html: str | None = None,
     flush: bool = True,
@@ -45,7 +63,8 @@ def queue(
 
     An attachment is (filename, content type, bytes) or, for an image shown inside the
     message, (filename, content type, bytes, content id); such a message also gets an
-    HTML part from templates/email/<template>.html, which shows it as `cid:<id>`."""
+    HTML part from templates/email/<template>.html, which shows it as `cid:<id>`.
+    `made_attachments` are (maker name, JSON arguments): drawn when the mail is sent."""
     locale = locale or current_app.config["BABEL_DEFAULT_LOCALE"]
     context.setdefault("base_url", current_app.config["EVENTSYS_BASE_URL"])
     inline = any(len(att) > 3 for att in attachments or [])
@@ -72,7 +91,8 @@ def queue(
                 **({"content_id": att[3]} if len(att) > 3 else {}),
             }
             for att in (attachments or [])
-        ],
+        ]
+        + [{"make": name, "args": args} for name, args in (made_attachments or [])],
     )
     db.session.add(message)
     if flush:
@@ -94,7 +114,7 @@ def _build(message: OutboundMail) -> EmailMessage:
     if message.body_html:
         msg.add_alternative(message.body_html, subtype="html")
         html = msg.get_payload()[-1]
-    for att in message.attachments or []:
+    for att in _drawn(message.attachments or []):
         maintype, _, subtype = att["content_type"].partition("/")
         if html is not None and att.get("content_id"):
             # Shown inside the HTML part (multipart/related), referred to as cid:<id>.
@@ -114,6 +134,24 @@ def _build(message: OutboundMail) -> EmailMessage:
             filename=att["filename"],
         )
     return msg
+
+
+def _drawn(attachments: list[dict]) -> list[dict]:
+    """The stored attachments, with those to be made at sending drawn now."""
+    found = []
+    for att in attachments:
+        if "make" not in att:
+            found.append(att)
+            continue
+        for filename, content_type, data in ATTACHMENT_MAKERS[att["make"]](**att["args"]):
+            found.append(
+                {
+                    "filename": filename,
+                    "content_type": content_type,
+                    "data": base64.b64encode(data).decode("ascii"),
+                }
+            )
+    return found
 
 
 class _Connection:

@@ -124,7 +124,17 @@ def test_ehf_credit_note(app, paying_invoice):
 def test_the_payer_gets_pdf_and_ehf_and_a_link_that_needs_no_login(
     app, client, smtp, paying_invoice
 ):
-    paying_invoice()
+    invoice_id = paying_invoice()
+    # The request only names the documents; the mail worker draws them, so no PDF is
+    # drawn while the request holds the invoice series' lock.
+    from eventsys.mail.models import OutboundMail
+
+    with app.app_context():
+        queued = db.session.scalars(
+            db.select(OutboundMail).where(OutboundMail.recipient == "faktura@ntnu.no")
+        ).one()
+        made = [{"make": "invoice_documents", "args": {"invoice_id": invoice_id}}]
+        assert queued.attachments == made
     message = smtp.last_to("faktura@ntnu.no")
     body = smtp.body(message)
     assert "1234.56.78903" in body and "100000017" in body and "999999999" in body
