@@ -9,6 +9,7 @@ from contextvars import ContextVar
 
 from flask import current_app, has_request_context, request
 from sqlalchemy import event
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as OrmSession
 
 from eventsys.clock import current_timezone, local_date, utcnow
@@ -113,6 +114,18 @@ def _forget_callbacks_on_rollback(session, previous_transaction):
     rolling back (a refused duplicate, say) keeps what the outer transaction asked."""
     if previous_transaction.parent is None and not previous_transaction.nested:
         session.info.pop("on_commit", None)
+
+
+def add_once(row) -> bool:
+    """Add `row` in a savepoint and flush it. False (and nothing added) when a unique
+    key already holds one: another request, tick or host was first."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+            db.session.flush()
+    except IntegrityError:
+        return False
+    return True
 
 
 def commit() -> None:

@@ -18,9 +18,8 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, or_, select
-from sqlalchemy.exc import IntegrityError
 
-from eventsys import mail
+from eventsys import database, mail
 from eventsys.arshjul import ical, rules, wheel
 from eventsys.arshjul.models import CalendarToken, CategoryFollow, CycleItem, ReminderSent
 from eventsys.arshjul.rules import Audience, Category, CycleRuleError, RecurrenceKind
@@ -880,12 +879,8 @@ def send_due_reminders(now: datetime) -> int:
 
 def _claim_reminder(item_id: int, key: str, user_id: int) -> ReminderSent | None:
     """Insert the log row in a savepoint; None when it exists (sent by another tick)."""
-    try:
-        with db.session.begin_nested():
-            entry = ReminderSent(item_id=item_id, occurrence_key=key, user_id=user_id)
-            db.session.add(entry)
-            db.session.flush()
-    except IntegrityError:
+    entry = ReminderSent(item_id=item_id, occurrence_key=key, user_id=user_id)
+    if not database.add_once(entry):
         log.info("reminder %s/%s for user %s was sent by another run", item_id, key, user_id)
         return None
     return entry

@@ -10,10 +10,9 @@ from datetime import datetime, time, timedelta
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from eventsys import mail
+from eventsys import database, mail
 from eventsys.auth.access import organises
 from eventsys.auth.models import Role, User
 from eventsys.clock import current_timezone, local_date, utcnow
@@ -273,12 +272,8 @@ def event_thread(event: Event, create: bool = True) -> ForumThread | None:
     thread = db.session.scalar(select(ForumThread).where(ForumThread.event_id == event.id))
     if thread is not None or not create or not has_thread(event):
         return thread
-    try:
-        with db.session.begin_nested():
-            thread = ForumThread(event_id=event.id, title=event.title, last_post_at=utcnow())
-            db.session.add(thread)
-            db.session.flush()
-    except IntegrityError:
+    thread = ForumThread(event_id=event.id, title=event.title, last_post_at=utcnow())
+    if not database.add_once(thread):
         thread = db.session.scalar(select(ForumThread).where(ForumThread.event_id == event.id))
     return thread
 
@@ -722,12 +717,8 @@ def send_digests(now: datetime | None = None) -> int:
 
 
 def _claim_digest(user_id: int, mode: FollowMode, period: str) -> DigestSent | None:
-    try:
-        with db.session.begin_nested():
-            entry = DigestSent(user_id=user_id, mode=mode, period=period)
-            db.session.add(entry)
-            db.session.flush()
-    except IntegrityError:
+    entry = DigestSent(user_id=user_id, mode=mode, period=period)
+    if not database.add_once(entry):
         log.info("digest %s %s for user %s was sent by another run", mode, period, user_id)
         return None
     return entry

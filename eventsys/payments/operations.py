@@ -12,9 +12,8 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
-from eventsys import mail
+from eventsys import database, mail
 from eventsys.auth.models import User
 from eventsys.auth.operations import find_user, normalise_email
 from eventsys.clock import local_date, utcnow
@@ -450,11 +449,7 @@ def charge_refunded(
 
 def handle_stripe_event(event: dict, now: datetime | None = None) -> str:
     """Process a verified Stripe event once: its id is recorded in this transaction."""
-    try:
-        with db.session.begin_nested():
-            db.session.add(StripeEvent(id=event["id"], type=event["type"]))
-            db.session.flush()
-    except IntegrityError:
+    if not database.add_once(StripeEvent(id=event["id"], type=event["type"])):
         return "duplicate"
     obj = event["data"]["object"]
     kind = event["type"]
@@ -483,12 +478,7 @@ def next_number(series: str) -> int:
         )
     )
     if row is None:
-        try:
-            with db.session.begin_nested():
-                db.session.add(NumberSeries(name=series, next_value=1))
-                db.session.flush()
-        except IntegrityError:
-            pass  # another transaction created it first
+        database.add_once(NumberSeries(name=series, next_value=1))  # or another was first
         row = db.session.scalar(
             lock_for_update(
                 select(NumberSeries).where(NumberSeries.name == series)

@@ -9,10 +9,9 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from eventsys import mail
+from eventsys import database, mail
 from eventsys.auth.models import Role, User
 from eventsys.auth.operations import normalise_email
 from eventsys.database import local_date, utcnow
@@ -476,12 +475,8 @@ def _insert(
         fee_waived=fee_waived,
         registered_by_id=actor.id if actor else None,
     )
-    db.session.add(reg)
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError as exc:
-        raise RegistrationError("already_registered") from exc
+    if not database.add_once(reg):  # the partial unique index: one active per person
+        raise RegistrationError("already_registered")
     return reg
 
 

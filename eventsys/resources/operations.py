@@ -9,9 +9,8 @@ from datetime import date
 
 from flask import current_app
 from sqlalchemy import exists, select
-from sqlalchemy.exc import IntegrityError
 
-from eventsys import mail
+from eventsys import database, mail
 from eventsys.auth.models import Role, User
 from eventsys.database import local_date, utcnow
 from eventsys.events.models import Event
@@ -366,12 +365,8 @@ def notify_materials(event: Event, by: User | None) -> int:
     if db.session.scalar(select(exists().where(MaterialsNotice.event_id == event.id))):
         raise ResourceError([("event", "already_notified")])
     notice = MaterialsNotice(event_id=event.id, sent_by_id=by.id if by else None)
-    try:
-        with db.session.begin_nested():
-            db.session.add(notice)
-            db.session.flush()
-    except IntegrityError as exc:  # another host sent it a moment ago
-        raise ResourceError([("event", "already_notified")]) from exc
+    if not database.add_once(notice):  # another host sent it a moment ago
+        raise ResourceError([("event", "already_notified")])
     recipients = list(
         db.session.scalars(
             select(Registration).where(
