@@ -288,6 +288,7 @@ def move(resource: Resource, action: str, by: User | None, comment: str = "") ->
     resource.status = ResourceStatus(target)
     if target == "published" and resource.published_at is None:
         resource.published_at = utcnow()
+    search.reindex(resource)  # in the index while published, out of it otherwise
     _log(resource, by, action, comment)
     someone_else = resource.contributor_id != (by.id if by else None)
     if action in ("publish", "send_back") and resource.contributor is not None and someone_else:

@@ -1,5 +1,7 @@
 """An index of the published resources' ids: the search joins its matches to it
-(an index-only scan on PostgreSQL instead of reading every record).
+(an index-only scan on PostgreSQL instead of reading every record). The full-text
+index keeps published resources alone (search.reindex), so a search without filters
+needs no join: unpublished rows leave it here.
 
 Revision ID: 0015
 Revises: 0013
@@ -24,6 +26,11 @@ def upgrade():
             sqlite_where=sa.text("status = 'published'"),
             postgresql_where=sa.text("status = 'published'"),
         )
+    key = "resource_id" if op.get_bind().dialect.name == "postgresql" else "rowid"
+    op.execute(
+        f"DELETE FROM resource_search WHERE {key} IN "
+        "(SELECT id FROM resources WHERE status <> 'published')"
+    )
 
 
 def downgrade():
