@@ -220,3 +220,7 @@ def test_a_host_publishes_materials_of_their_event_alone(app, smtp, hosted, api_
     assert "Lysark fra seminaret" in smtp.body(smtp.last_to("anne@uib.no"))
     response = browser.post(f"/organiser/events/{b}/materials/notify", data={"csrf_token": token})
     assert response.status_code == 403
+    # The form offers the host "Publish" for material of their event alone.
+    publish = 'name="action" value="publish"'
+    assert publish in browser.get(f"/resources/new?event={a}").get_data(as_text=True)
+    assert publish not in browser.get(f"/resources/new?event={b}").get_data(as_text=True)

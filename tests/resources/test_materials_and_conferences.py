@@ -86,13 +86,33 @@ def test_next_years_event_links_to_last_years_materials(client, make_event, make
     assert "Materiell fra i fjor" not in client.get(f"/events/{unrelated}").get_data(as_text=True)
 
 
+def _yearly_item(app, title: str, link: str, day: date) -> int:
+    """A public årshjul item on `day` every year, linking to `link`; its id."""
+    from eventsys import database
+    from eventsys.arshjul import operations as arshjul
+
+    values = {
+        "title_nb": title,
+        "title_en": "",
+        "description": "Meld deg på i god tid.",
+        "category": "deadline",
+        "audience": "public",
+        "link": link,
+        "recurrence_kind": "fixed_date",
+        "month": day.month,
+        "day": day.day,
+        "all_day": True,
+    }
+    with app.app_context():
+        item = arshjul.create_item(values, None).id
+        database.commit()
+    return item
+
+
 def test_next_years_arshjul_entries_link_to_last_years_materials(
     app, client, make_event, make_resource
 ):
     import icalendar
-
-    from eventsys import database
-    from eventsys.arshjul import operations as arshjul
 
     now = datetime.now(UTC)
     last_year, this_year = _two_editions(make_event, "Samling for ressurspersoner", "gathering")
@@ -100,28 +120,19 @@ def test_next_years_arshjul_entries_link_to_last_years_materials(
     make_resource("Innlegg fra samlingen 2025", kind="presentation", event_id=last_year)
     # A yearly item that belongs to the gathering (its link is the event's page).
     day = (now + timedelta(days=40)).date()
-    with app.app_context():
-        item = arshjul.create_item(
-            dict(
-                title_nb="Påmelding til samlingen",
-                title_en="",
-                description="Meld deg på i god tid.",
-                category="deadline",
-                audience="public",
-                link=f"https://localhost/events/{last_year}",
-                recurrence_kind="fixed_date",
-                month=day.month,
-                day=day.day,
-                all_day=True,
-            ),
-            None,
-        ).id
-        database.commit()
+    item = _yearly_item(
+        app, "Påmelding til samlingen", f"https://localhost/events/{last_year}", day
+    )
+    # Another site's /events/ page is not one of ours.
+    elsewhere = _yearly_item(
+        app, "Konferanse et annet sted", f"https://example.org/events/{last_year}", day
+    )
 
     materials = f"/events/{last_year}#materials-heading"
     html = client.get(f"/arshjul?year={day.year}").get_data(as_text=True)
     item_entry = html.split(f'id="item-{item}"')[1].split("</li>")[0]
     assert materials in item_entry and "Materiell fra i fjor" in item_entry
+    assert materials not in html.split(f'id="item-{elsewhere}"')[1].split("</li>")[0]
     if (now + timedelta(days=35)).year == day.year:
         event_entry = html.split(f'id="event-{this_year}"')[1].split("</li>")[0]
         assert materials in event_entry
