@@ -41,6 +41,7 @@ class Owner:
     name: str
     person: str  # the resource person's name
     region: str  # a code of rules.REGIONS, or "" (then not on the map)
+    number: int = 0  # the owner's number in the list beside the map, shown in its dot
 
 
 @dataclass(frozen=True)

@@ -66,8 +66,9 @@ def directory():
                 name=appointment.organisation.name,
                 person=appointment.user.name or appointment.user.email,
                 region=profile.region if profile else "",
+                number=number,
             )
-            for appointment, profile in people
+            for number, (appointment, profile) in enumerate(people, start=1)
         ]
     )
     return render_template(

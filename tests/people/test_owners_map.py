@@ -66,6 +66,9 @@ def test_the_directory_shows_the_map_with_a_link_per_owner(app, client, make_use
     # The link leads to the owner's entry in the list, which comes first on the page.
     assert f'id="owner-{ids[0]}"' in html and f'id="owner-{ids[1]}"' in html
     assert html.index(f'id="owner-{ids[0]}"') < html.index("<svg")
+    # Its dot carries the entry's number in the list (by owner: UiT first, then UiB).
+    assert re.search(r"<text[^>]*>2</text>", svg)
+    assert '<span class="map-number" aria-hidden="true">2</span> Vera Vest' in html
     # Nils has given no region: in the list, not on the map.
     assert "Nils Nord" in html and "Nils Nord" not in svg
     assert "1 eier har ikke oppgitt region" in html
