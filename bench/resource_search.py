@@ -8,9 +8,20 @@ URL must point at a throw-away database: its public schema is dropped first. The
 records are written straight to the tables (through the real indexing code,
 search.reindex), with titles and summaries drawn from the network's own workshop
 notes, 1–2 themes each, eight kinds, 25 years, five languages and twenty
-organisations. Then it requests /resources with one- and two-word queries and
-random filters (and some plain browsing) through Flask's test client, and prints
-p50/p95/max of the whole page (query, rendering, snippets) and of the search alone.
+organisations. Words are drawn with Zipf's law (the n-th most frequent word about
+1/n as often as the first), as in real text: the commonest words are in nearly every
+record, the rarest in a few dozen. Then it requests /resources through Flask's test
+client with four kinds of query, mixed in random order, each with random filters now
+and then:
+
+- rare:        one word from the rarest third of the vocabulary (tens of hits)
+- common:      one of the ten commonest words (thousands of hits, up to all)
+- phrase:      two or three words, which must all match (the search has no phrase
+               operator; every word of a query must match)
+- filter-only: no words; theme, kind and/or year (browsing)
+
+and prints p50/p95/max of the whole page (query, rendering, snippets) per kind and
+overall, and of the search alone.
 """
 
 from __future__ import annotations
@@ -66,6 +77,10 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
 
 
+def zipf_weights(count: int) -> list[float]:
+    return [1 / rank for rank in range(1, count + 1)]
+
+
 def fill(app, count: int, words: list[str], rng: random.Random) -> float:
     from eventsys import database
     from eventsys.extensions import db
@@ -84,6 +99,11 @@ def fill(app, count: int, words: list[str], rng: random.Random) -> float:
         db.session.flush()
         themes = all_themes()
         kinds = [k for k in ResourceKind if k != ResourceKind.conference]
+        weights = zipf_weights(len(words))
+
+        def draw(n: int) -> str:
+            return " ".join(rng.choices(words, weights=weights, k=n))
+
         for first in range(0, count, 500):
             batch = []
             for _ in range(min(500, count - first)):
@@ -91,8 +111,8 @@ def fill(app, count: int, words: list[str], rng: random.Random) -> float:
                     Resource(
                         kind=rng.choice(kinds),
                         status=ResourceStatus.published,
-                        title=" ".join(rng.choices(words, k=rng.randint(3, 8))).capitalize(),
-                        summary=" ".join(rng.choices(words, k=rng.randint(30, 90))) + ".",
+                        title=draw(rng.randint(3, 8)).capitalize(),
+                        summary=draw(rng.randint(30, 90)) + ".",
                         authors=[f"{rng.choice(words).title()}, {rng.choice(words).title()}"],
                         year=rng.randint(2000, 2025),
                         language=rng.choice(["nb", "nb", "nb", "en", "nn", "sv", "da"]),
@@ -107,36 +127,49 @@ def fill(app, count: int, words: list[str], rng: random.Random) -> float:
                 search.reindex(resource)
             database.commit()
         if db.engine.dialect.name == "postgresql":
-            with db.engine.connect() as conn:
-                conn.exec_driver_sql("ANALYZE")
-                conn.commit()
+            # What autovacuum does soon after a bulk load: statistics for the planner
+            # and the visibility map that lets the search read ids from an index alone.
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.exec_driver_sql("VACUUM ANALYZE")
     return time.perf_counter() - started
 
 
-def queries(words: list[str], themes: list[str], rng: random.Random, count: int) -> list[str]:
+KINDS = ("rare", "common", "phrase", "filter-only")
+
+
+def queries(
+    words: list[str], themes: list[str], rng: random.Random, count: int
+) -> list[tuple[str, str]]:
+    """(kind, path) pairs, `count` of each kind, shuffled. `words` is in Zipf order."""
     from urllib.parse import urlencode
 
     kinds = ["literature", "report", "best_practice", "method", "presentation", "link"]
+    common, rare = words[:10], words[len(words) * 2 // 3 :]
     made = []
-    for _ in range(count):
-        params = {}
-        roll = rng.random()
-        if roll < 0.85:
-            params["q"] = " ".join(rng.sample(words, rng.choice([1, 1, 2])))
-        if rng.random() < 0.3:
-            params["theme"] = rng.choice(themes)
-        if rng.random() < 0.15:
-            params["kind"] = rng.choice(kinds)
-        if rng.random() < 0.1:
-            params["year"] = str(rng.randint(2000, 2025))
-        made.append("/resources?" + urlencode(params))
+    for kind in KINDS:
+        for _ in range(count):
+            params = {}
+            if kind == "rare":
+                params["q"] = rng.choice(rare)
+            elif kind == "common":
+                params["q"] = rng.choice(common)
+            elif kind == "phrase":
+                params["q"] = " ".join(rng.sample(words[:100], rng.choice([2, 2, 3])))
+            if rng.random() < (0.6 if kind == "filter-only" else 0.3):
+                params["theme"] = rng.choice(themes)
+            if rng.random() < (0.4 if kind == "filter-only" else 0.15):
+                params["kind"] = rng.choice(kinds)
+            if rng.random() < (0.3 if kind == "filter-only" else 0.1):
+                params["year"] = str(rng.randint(2000, 2025))
+            made.append((kind, "/resources?" + urlencode(params)))
+    rng.shuffle(made)
     return made
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--resources", type=int, default=10_000)
-    parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument("--queries", type=int, default=100, help="per kind of query")
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
@@ -167,49 +200,60 @@ def main() -> int:
 
     rng = random.Random(args.seed)
     words = vocabulary()
+    rng.shuffle(words)  # the Zipf order: words[0] is the commonest
     filled = fill(app, args.resources, words, rng)
     from eventsys.themes.operations import SEED_THEMES
 
     paths = queries(words, [code for code, _nb, _en in SEED_THEMES], rng, args.queries)
 
     client = app.test_client()
-    for path in paths[:10]:  # warm up caches and the connection pool
+    for _kind, path in paths[:10]:  # warm up caches and the connection pool
         client.get(path)
-    pages, hits = [], []
-    for path in paths:
+    pages: dict[str, list[float]] = {kind: [] for kind in KINDS}
+    hits: dict[str, list[int]] = {kind: [] for kind in KINDS}
+    for kind, path in paths:
         started = time.perf_counter()
         response = client.get(path)
-        pages.append(time.perf_counter() - started)
+        pages[kind].append(time.perf_counter() - started)
         if response.status_code != 200:
             print(f"unexpected {response.status_code} for {path}")
             return 1
         found = re.search(r"(\d+)</p>", response.get_data(as_text=True).split("result-count")[1])
-        hits.append(int(found.group(1)) if found else 0)
+        hits[kind].append(int(found.group(1)) if found else 0)
     alone = []
     with app.app_context():
-        for path in paths:
-            q = dict(p.split("=", 1) for p in path.split("?", 1)[1].split("&") if "=" in p)
-            from urllib.parse import unquote_plus
+        from urllib.parse import parse_qs, urlsplit
 
-            started = time.perf_counter()
-            search.search(
-                unquote_plus(q.get("q", "")) or None, search.Filters(theme=q.get("theme"))
+        for _kind, path in paths:
+            q = {k: v[0] for k, v in parse_qs(urlsplit(path).query).items()}
+            filters = search.Filters(
+                theme=q.get("theme"),
+                kind=q.get("kind"),
+                year=int(q["year"]) if "year" in q else None,
             )
+            started = time.perf_counter()
+            search.search(q.get("q"), filters)
             alone.append(time.perf_counter() - started)
 
     def ms(value: float) -> str:
         return f"{value * 1000:.1f} ms"
 
-    p95 = percentile(pages, 0.95)
+    every = [value for values in pages.values() for value in values]
+    p95 = percentile(every, 0.95)
     print(f"database            {url.split('@')[-1]}")
     load = os.getloadavg()
     print(f"machine             {os.cpu_count()} cores, load average {load[0]:.1f} (1 min)")
     print(f"resources           {args.resources} written and indexed in {filled:.1f} s")
+    print(f"queries             {len(paths)}, {args.queries} of each kind")
+    for kind in KINDS:
+        times = pages[kind]
+        print(
+            f"  {kind:<17} p50 {ms(statistics.median(times))}, p95 {ms(percentile(times, 0.95))},"
+            f" max {ms(max(times))}  (median {statistics.median(hits[kind]):.0f} hits,"
+            f" max {max(hits[kind])})"
+        )
     print(
-        f"queries             {len(paths)} (median {statistics.median(hits):.0f} hits, max {max(hits)})"
-    )
-    print(
-        f"page /resources     p50 {ms(statistics.median(pages))}, p95 {ms(p95)}, max {ms(max(pages))}"
+        f"page /resources     p50 {ms(statistics.median(every))}, p95 {ms(p95)}, max {ms(max(every))}"
     )
     print(
         f"search alone        p50 {ms(statistics.median(alone))}, p95 {ms(percentile(alone, 0.95))}"

@@ -76,6 +76,7 @@ def app(database_url):
 
 
 def _empty_tables(app):
+    from eventsys import database
     from eventsys.extensions import db
 
     with app.app_context():
@@ -86,6 +87,8 @@ def _empty_tables(app):
                 conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
             else:
                 for table in tables:
+                    conn.execute(text(f'DELETE FROM "{table}"'))
+                for table in database.HAND_MADE_TABLES:  # FTS5: no foreign keys
                     conn.execute(text(f'DELETE FROM "{table}"'))
                 if _has_sequence(conn):
                     conn.execute(text("DELETE FROM sqlite_sequence"))

@@ -15,6 +15,7 @@ from eventsys.api import bp, links, requires, requires_event_organiser
 from eventsys.api import schemas as s
 from eventsys.api.errors import ApiError, bad_request, forbidden, not_found
 from eventsys.api.openapi import document
+from eventsys.auth.access import organises
 from eventsys.auth.models import Role
 from eventsys.database import writes_database
 from eventsys.events import operations as event_ops
@@ -251,13 +252,42 @@ def delete_event(event_id):
     return None
 
 
+def checked_first(check):
+    """Run `check(reg_id)` before the body is read: nobody learns from a validation
+    error about a registration they may not touch."""
+
+    def decorator(view):
+        @wraps(view)
+        def checked(*args, **kwargs):
+            check(kwargs["reg_id"])
+            return view(*args, **kwargs)
+
+        return checked
+
+    return decorator
+
+
+def _organising(reg_id: int) -> Registration:
+    """The registration, for those who organise its event (organisers and that event's
+    hosts, auth.access.organises). Its participant gets 403; anyone else 404, so
+    nobody learns that someone else's registration exists."""
+    reg = db.session.get(Registration, reg_id)
+    if reg is not None and organises(_user(), reg.event_id):
+        return reg
+    if reg is not None and reg_ops.is_owner(reg, _user()):
+        raise forbidden()
+    raise not_found(reg_messages("registration_not_found"))
+
+
 @bp.route("/registrations/<int:reg_id>/attendance", methods=["POST"])
-@requires(Role.organiser)
+@checked_first(_organising)
 @bp.arguments(s.Attendance)
 @bp.response(200, s.Registration)
-@bp.doc(summary="After the start: mark a confirmed participant as attended or not (organisers)")
+@bp.doc(
+    summary="After the start: mark a confirmed participant as attended or not "
+    "(organisers and the event's hosts)"
+)
 def mark_attendance(data, reg_id):
-    _own_or_organiser(reg_id)
     try:
         reg = reg_ops.mark_attendance(reg_id, data["attended"], _user())
     except reg_ops.RegistrationError as exc:
@@ -357,21 +387,6 @@ def _own_or_organiser(reg_id: int) -> Registration:
         return reg_ops.registration_for(reg_id, _user(), Role.organiser)
     except reg_ops.RegistrationError as exc:
         raise not_found(reg_messages("registration_not_found")) from exc
-
-
-def checked_first(check):
-    """Run `check(reg_id)` before the body is read: nobody learns from a validation
-    error about a registration they may not touch."""
-
-    def decorator(view):
-        @wraps(view)
-        def checked(*args, **kwargs):
-            check(kwargs["reg_id"])
-            return view(*args, **kwargs)
-
-        return checked
-
-    return decorator
 
 
 def _registration_answer(reg: Registration) -> Registration:

@@ -10,8 +10,9 @@ import logging
 import re
 import secrets
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
+from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_babel import force_locale
@@ -542,13 +543,54 @@ def public_feed(
             name = f"{name} {year}"
     if year is None:
         extra, changed = _contributed(categories, None, None, lang)
-        events = feed_events(public_events(categories), lang) + extra
-        return _feed(name, items, events, _latest(_content_last_modified(), changed), lang)
+        events = feed_events(public_events(categories), lang)
+        items, events, noted = _materials_noted(items, events, lang)
+        stamp = _latest(_content_last_modified(), *(c for c in (changed, noted) if c))
+        return _feed(name, items, events + extra, stamp, lang)
     start, end = _year_bounds(year)
     extra, changed = _contributed(categories, start, end, lang)
-    events = occurrences_as_events(items, start, end, lang)
-    events += feed_events(public_events(categories, start, end), lang) + extra
-    return _feed(name, [], events, _latest(_content_last_modified(), changed), lang)
+    events = feed_events(public_events(categories, start, end), lang)
+    items, events, noted = _materials_noted(items, events, lang)
+    events = occurrences_as_events(items, start, end, lang) + events
+    stamp = _latest(_content_last_modified(), *(c for c in (changed, noted) if c))
+    return _feed(name, [], events + extra, stamp, lang)
+
+
+def _materials_noted(items: list[rules.CycleItem], events: list[ical.FeedEvent], lang: str):
+    """The feed's items and events with a line "Materials from last year: <link>" in
+    their description where there are any (see materials_path; an item's reference
+    time is now, as one RRULE stands for every year), and the materials' last change."""
+    base = current_app.config["EVENTSYS_BASE_URL"]
+    linked = {item.id: linked_event_id(item.link) for item in items}
+    materials, changed = event_materials(
+        [e.id for e in events] + list(filter(None, linked.values()))
+    )
+    with force_locale(lang):
+        label = _("Materials from last year")
+
+    def noted(description: str, path: str) -> str:
+        if not path:
+            return description
+        return "\n\n".join(p for p in (description.strip(), f"{label}: {base}{path}") if p)
+
+    now = utcnow()
+    items = [
+        replace(
+            item,
+            description=noted(
+                item.description, materials_path(None, linked[item.id], now, materials)
+            ),
+        )
+        for item in items
+    ]
+    events = [
+        replace(
+            event,
+            description=noted(event.description, materials_path(event.id, None, now, materials)),
+        )
+        for event in events
+    ]
+    return items, events, changed
 
 
 def _contributed(categories, start, end, lang):
@@ -668,11 +710,79 @@ def year_entries(
             )
         )
 
+    entries = _with_materials(entries)
+
     def order(entry: wheel.Entry):
         begins = datetime.combine(entry.start, time(), zone) if entry.all_day else entry.start
         return (begins, not entry.all_day, entry.kind, entry.item_id or entry.event_id or 0)
 
     return sorted(entries, key=order)
+
+
+# --- last year's materials -----------------------------------------------------------
+
+#: A cycle item whose link is one of our event pages belongs to that event.
+_EVENT_PATH = re.compile(r"/events/(\d+)/?")
+
+
+def linked_event_id(link: str) -> int | None:
+    """The event an item's link points to: an event page of this site (the host of
+    EVENTSYS_BASE_URL), not some other site's /events/."""
+    parts = urlsplit(link or "")
+    ours = urlsplit(current_app.config["EVENTSYS_BASE_URL"]).netloc
+    found = _EVENT_PATH.fullmatch(parts.path)
+    return int(found.group(1)) if found and parts.netloc == ours else None
+
+
+def event_materials(event_ids: Iterable[int]) -> tuple[dict[int, dict], datetime | None]:
+    """What other areas tell about the materials of these events (the resource bank,
+    registered in app.extensions["arshjul_event_materials"], so the årshjul never
+    imports it): {event id: {"ends_at", "own", "previous"}} and the last change."""
+    found: dict[int, dict] = {}
+    changed = None
+    ids = sorted(set(event_ids))
+    if not ids:
+        return found, None
+    for source in current_app.extensions.get("arshjul_event_materials", []):
+        more, last = source(ids)
+        found |= more
+        changed = _latest(changed, last) if changed and last else (last or changed)
+    return found, changed
+
+
+def materials_path(entry_event: int | None, linked: int | None, starts, materials) -> str:
+    """Last year's materials of an entry: for an event, those of its previous edition;
+    for an item that belongs to an event (its link), that event's own once it is over
+    by the time of the occurrence, otherwise its previous edition's."""
+    if entry_event is not None:
+        return (materials.get(entry_event) or {}).get("previous") or ""
+    known = materials.get(linked) if linked is not None else None
+    if not known:
+        return ""
+    if known["own"] and _aware(known["ends_at"]) <= _as_datetime(starts):
+        return known["own"]
+    return known["previous"] or ""
+
+
+def _as_datetime(value) -> datetime:
+    if isinstance(value, datetime):
+        return _aware(value)
+    return datetime.combine(value, time(), current_timezone())
+
+
+def _with_materials(entries: list[wheel.Entry]) -> list[wheel.Entry]:
+    ids = [e.event_id for e in entries if e.event_id is not None]
+    ids += [i for i in (linked_event_id(e.link) for e in entries) if i is not None]
+    materials, _changed = event_materials(ids)
+    return [
+        replace(
+            entry,
+            materials=materials_path(
+                entry.event_id, linked_event_id(entry.link), entry.start, materials
+            ),
+        )
+        for entry in entries
+    ]
 
 
 # --- private calendar links ----------------------------------------------------------

@@ -75,6 +75,7 @@ class Entry:
     audience: Audience = Audience.PUBLIC
     item_id: int | None = None
     event_id: int | None = None
+    materials: str = ""  # path to last year's materials (event or the item's event)
 
     @property
     def first_day(self) -> date:

@@ -14,7 +14,7 @@ from eventsys.events.models import Event
 from eventsys.extensions import db
 from eventsys.formerrors import attach
 from eventsys.organisations.models import Organisation
-from eventsys.people import operations
+from eventsys.people import operations, ownersmap
 from eventsys.people.forms import AppointForm, DirectoryFilter, HostForm, LimitForm, ProfileForm
 from eventsys.people.messages import MESSAGES
 from eventsys.people.models import EventHost
@@ -59,7 +59,25 @@ def directory():
         region=form.region.data or None,
     )
     filtered = bool(form.theme.data or organisation_id or form.region.data)
-    return render_template("people/directory.html", form=form, people=people, filtered=filtered)
+    owners_map = ownersmap.draw(
+        [
+            ownersmap.Owner(
+                id=appointment.organisation_id,
+                name=appointment.organisation.name,
+                person=appointment.user.name or appointment.user.email,
+                region=profile.region if profile else "",
+                number=number,
+            )
+            for number, (appointment, profile) in enumerate(people, start=1)
+        ]
+    )
+    return render_template(
+        "people/directory.html",
+        form=form,
+        people=people,
+        filtered=filtered,
+        owners_map=owners_map,
+    )
 
 
 @bp.route("/people/me", methods=["GET", "POST"])

@@ -231,7 +231,10 @@ def list_resources(args):
 def create_resource(data):
     user = g.api_user
     status = data.get("status") or "submitted"
-    if status == "published" and not operations.is_organiser(user):
+    event_id = data.get("event_id")
+    if status == "published" and not operations.organises_event(
+        user, event_id if isinstance(event_id, int) else None
+    ):
         raise forbidden(MESSAGES("publish_organisers_only"))
     upload = _upload(data)
     try:

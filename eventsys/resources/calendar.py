@@ -4,7 +4,7 @@ their submission deadline as an entry of its own. Registered as a source of the 
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from flask_babel import force_locale
@@ -81,3 +81,33 @@ def conference_entries(categories, start: date | None, end: date | None, lang: s
                 )
     changed = max((c.updated_at for c in conferences), default=None)
     return events, changed
+
+
+def event_materials(event_ids: list[int]) -> tuple[dict[int, dict], datetime | None]:
+    """For the årshjul: per event, where its own published materials are ("own") and
+    where last year's edition's are ("previous"), as page paths (the event page's
+    materials section), None when there are none; and the newest change among them
+    (the feeds' Last-Modified). Registered in app.extensions["arshjul_event_materials"]."""
+    from eventsys.events.models import Event
+    from eventsys.resources.operations import materials_of, previous_edition
+
+    events = {e.id: e for e in db.session.scalars(select(Event).where(Event.id.in_(event_ids)))}
+    previous = {e.id: previous_edition(e) for e in events.values()}
+    ids = list(events) + [p.id for p in previous.values() if p is not None]
+    materials = materials_of(ids)
+
+    def path(event_id: int | None) -> str | None:
+        if event_id is None or not materials.get(event_id):
+            return None
+        return f"/events/{event_id}#materials-heading"
+
+    found = {
+        event_id: {
+            "ends_at": event.ends_at,
+            "own": path(event_id),
+            "previous": path(previous[event_id].id if previous[event_id] else None),
+        }
+        for event_id, event in events.items()
+    }
+    stamps = [r.updated_at for rs in materials.values() for r in rs]
+    return found, max(stamps) if stamps else None

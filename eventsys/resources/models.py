@@ -6,11 +6,13 @@ from sqlalchemy import (
     Column,
     Date,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
     Table,
     Text,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -49,6 +51,16 @@ class Resource(db.Model):
     """A record in the resource bank. Published resources are public."""
 
     __tablename__ = "resources"
+    __table_args__ = (
+        # The search joins its matches to the published records: with this index
+        # PostgreSQL reads the ids alone (an index-only scan) instead of every record.
+        Index(
+            "ix_resources_published_id",
+            "id",
+            sqlite_where=text("status = 'published'"),
+            postgresql_where=text("status = 'published'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[ResourceKind] = mapped_column(_enum(ResourceKind, "resource_kind"), index=True)

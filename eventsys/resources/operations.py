@@ -11,6 +11,7 @@ from flask import current_app
 from sqlalchemy import exists, select
 
 from eventsys import database, mail
+from eventsys.auth.access import organises
 from eventsys.auth.models import Role, User
 from eventsys.database import local_date, utcnow
 from eventsys.events.models import Event
@@ -73,15 +74,30 @@ def is_contributor(resource: Resource, user: User | None) -> bool:
     return user is not None and resource.contributor_id == user.id
 
 
+def organises_event(user: User | None, event_id: int | None) -> bool:
+    """Organiser rights for material of this event: organisers, and the event's hosts
+    (auth.access.organises); for a record of no event, organisers alone."""
+    if event_id is None:
+        return is_organiser(user)
+    return organises(user, event_id)
+
+
+def manages(resource: Resource, user: User | None) -> bool:
+    """Who acts as an organiser for this record: organisers for every record, an
+    event's hosts for the materials of that event."""
+    return organises_event(user, resource.event_id)
+
+
 def can_view(resource: Resource, user: User | None) -> bool:
-    """Published records are public; the others only for organisers and the contributor."""
-    return resource.is_public or is_organiser(user) or is_contributor(resource, user)
+    """Published records are public; the others only for those who manage them and
+    the contributor."""
+    return resource.is_public or manages(resource, user) or is_contributor(resource, user)
 
 
 def can_edit(resource: Resource, user: User | None) -> bool:
     return rules.may_edit(
         resource.status.value,
-        organiser=is_organiser(user),
+        organiser=manages(resource, user),
         contributor=is_contributor(resource, user),
     )
 
@@ -157,11 +173,12 @@ def create_resource(
     organisation_id: int | None = None,
     status: str = "submitted",
 ) -> Resource:
-    """A new record. Organisers may create it published directly; anyone else creates
-    a draft or submits it for an organiser to publish."""
+    """A new record. Organisers may create it published directly, and so may an
+    event's hosts the materials of their event; anyone else creates a draft or submits
+    it for an organiser to publish."""
     if status not in ("draft", "submitted", "published"):
         raise ResourceError([("status", "invalid_choice")])
-    if status == "published" and not is_organiser(by):
+    if status == "published" and not organises_event(by, _event_id(event_id)):
         raise ResourceError([("status", "not_allowed")])
     clean = _clean(values)
     clean.setdefault("kind", "")
@@ -227,6 +244,15 @@ def update_resource(
             resource.themes = chosen
     if event_id is not ...:
         new_event = _event_id(event_id)
+        unpublished_own = is_contributor(resource, by) and resource.status in (
+            ResourceStatus.draft,
+            ResourceStatus.submitted,
+        )
+        if new_event != resource.event_id and not (
+            is_organiser(by) or unpublished_own or organises_event(by, new_event)
+        ):
+            # A host moves a record only to an event they organise too.
+            raise ResourceError([("event_id", "not_allowed")])
         if new_event != resource.event_id:
             diff["event_id"] = [resource.event_id, new_event]
             resource.event_id = new_event
@@ -251,7 +277,7 @@ def move(resource: Resource, action: str, by: User | None, comment: str = "") ->
         target = rules.next_status(
             resource.status.value,
             action,
-            organiser=is_organiser(by),
+            organiser=manages(resource, by),
             contributor=is_contributor(resource, by),
         )
     except rules.TransitionError as exc:
@@ -262,6 +288,7 @@ def move(resource: Resource, action: str, by: User | None, comment: str = "") ->
     resource.status = ResourceStatus(target)
     if target == "published" and resource.published_at is None:
         resource.published_at = utcnow()
+    search.reindex(resource)  # in the index while published, out of it otherwise
     _log(resource, by, action, comment)
     someone_else = resource.contributor_id != (by.id if by else None)
     if action in ("publish", "send_back") and resource.contributor is not None and someone_else:

@@ -93,9 +93,13 @@ def _dialect() -> str:
 
 
 def reindex(resource: Resource) -> None:
-    """Bring the index row of one resource up to date (in the caller's transaction)."""
-    doc = _indexed(resource)
+    """Bring the index row of one resource up to date (in the caller's transaction).
+    Only published resources have one: the search finds nothing else, and a search
+    without filters then needs no join to `resources` at all."""
     db.session.execute(text(f"DELETE FROM {INDEX_TABLE} WHERE {_key()} = :id"), {"id": resource.id})
+    if resource.status != ResourceStatus.published:
+        return
+    doc = _indexed(resource)
     if _dialect() == "postgresql":
         db.session.execute(
             text(
@@ -146,8 +150,9 @@ def _filtered(query, filters: Filters):
     return query
 
 
-def _ranked(query: analysis.Query):
-    """(select of resource id and rank, the order) for a text query.
+def _ranked(query: analysis.Query, filtering: bool = True):
+    """(select of resource id and rank, the order) for a text query; joined to
+    `resources` only when `filtering` (the caller then adds the filters).
 
     Each backend matches and ranks in its index table alone, as a MATERIALIZED CTE of
     (id, rank): SQLite's bm25() works only in a query on the FTS table, and its
@@ -173,9 +178,12 @@ def _ranked(query: analysis.Query):
             literal_column(INDEX_TABLE).op("MATCH")(query.fts5())
         )
     cte = ranked.cte("ranked").prefix_with("MATERIALIZED")
-    stmt = select(Resource.id, cte.c.rank.label("rank")).join(cte, cte.c.id == Resource.id)
     # ts_rank: higher is better; bm25: lower is better.
     order = [cte.c.rank.desc() if _dialect() == "postgresql" else cte.c.rank.asc()]
+    if not filtering:
+        # The index holds published resources alone: nothing to join.
+        return select(cte.c.id, cte.c.rank), [*order, cte.c.id.desc()]
+    stmt = select(Resource.id, cte.c.rank.label("rank")).join(cte, cte.c.id == Resource.id)
     return stmt, [*order, Resource.id.desc()]
 
 
@@ -189,8 +197,9 @@ def search(
     offset = (page - 1) * per_page
     if query:
         # Ranking needs every match anyway, so the total comes with the page.
-        ranked, order = _ranked(query)
-        matching = _filtered(ranked, filters)
+        filtering = filters != Filters()
+        ranked, order = _ranked(query, filtering)
+        matching = _filtered(ranked, filters) if filtering else ranked
         stmt = matching.add_columns(func.count().over().label("total")).order_by(*order)
         rows = db.session.execute(stmt.limit(per_page).offset(offset)).all()
         if rows:
@@ -224,7 +233,9 @@ def search(
         )
     }
     for resource_id in ids:
-        resource = loaded[resource_id]
+        resource = loaded.get(resource_id)
+        if resource is None:  # an index row outliving its record (SQLite has no FK)
+            continue
         doc = document(resource)
         source = doc["summary"]
         if query and not any(analysis.matches(w, query.stem_set()) for w in analysis.words(source)):

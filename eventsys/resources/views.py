@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import FileStorage
 
-from eventsys.auth.access import role_required
+from eventsys.auth.access import event_organiser_required, role_required
 from eventsys.auth.models import Role
 from eventsys.database import local_date
 from eventsys.events.models import Event
@@ -222,7 +222,7 @@ def show(resource_id):
         "resources/show.html",
         resource=resource,
         can_edit=operations.can_edit(resource, user),
-        organiser=operations.is_organiser(user),
+        organiser=operations.manages(resource, user),
         contributor=operations.is_contributor(resource, user),
         move_form=MoveForm(),
         locale=_locale(),
@@ -288,9 +288,17 @@ def _form_page(form: ResourceForm, resource: Resource | None, user):
         "resources/form.html",
         form=form,
         resource=resource,
-        organiser=operations.is_organiser(user),
+        # An event's hosts publish its materials as organisers do.
+        organiser=operations.manages(resource, user)
+        if resource
+        else operations.organises_event(user, _event_of(form)),
         upload_mb=_upload_mb(),
     ), status
+
+
+def _event_of(form: ResourceForm) -> int | None:
+    value = str(form.event_id.data or "")
+    return int(value) if value.isdigit() and len(value) < 10 else None
 
 
 def _organisation_id(form: ResourceForm) -> int | None:
@@ -486,7 +494,7 @@ def import_bibtex():
 
 
 @bp.route("/organiser/events/<int:event_id>/materials/notify", methods=["POST"])
-@role_required(Role.organiser)
+@event_organiser_required
 def notify_materials(event_id):
     event = db.session.get(Event, event_id)
     if event is None:
@@ -520,7 +528,7 @@ def event_materials_section(event: Event) -> Markup:
             materials=materials[event.id],
             previous=previous,
             previous_materials=materials.get(previous.id, []) if previous else [],
-            organiser=operations.is_organiser(user),
+            organiser=operations.organises_event(user, event.id),
             notice=operations.materials_notice(event.id),
             confirm_form=ConfirmForm(),
         )
@@ -529,7 +537,8 @@ def event_materials_section(event: Event) -> Markup:
 
 @bp.record_once
 def _on_event_page(state) -> None:
-    from eventsys.resources.calendar import conference_entries
+    from eventsys.resources.calendar import conference_entries, event_materials
 
     state.app.extensions.setdefault("event_page_sections", []).append(event_materials_section)
     state.app.extensions.setdefault("arshjul_public_sources", []).append(conference_entries)
+    state.app.extensions.setdefault("arshjul_event_materials", []).append(event_materials)

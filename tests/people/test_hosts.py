@@ -139,3 +139,88 @@ def test_a_host_reaches_nothing_of_another_event(app, hosted):
     assert len(walked) > 15
     wrong = [w for w in walked if w[2] not in (403, 404)]
     assert not wrong, wrong
+
+
+def _material(event_id, status="published"):
+    return {
+        "kind": "presentation",
+        "title": "Lysark fra seminaret",
+        "summary": "Hva vi lærte om frafall.",
+        "authors": ["Vert, Vera"],
+        "year": 2026,
+        "language": "nb",
+        "themes": [],
+        "event_id": event_id,
+        "status": status,
+    }
+
+
+def test_a_host_marks_attendance_through_the_api_of_their_event_alone(
+    app, hosted, api_request, api_token
+):
+    a, b = hosted["a"], hosted["b"]
+    reg_a, reg_b = hosted["regs"][a], hosted["regs"][b]
+    host = hosted["token"]
+    answer = api_request(
+        "POST", f"/registrations/{reg_a}/attendance", host, json={"attended": True}
+    )
+    assert answer.status_code == 200
+    assert answer.get_json()["state"] == "attended"
+    answer = api_request(
+        "POST", f"/registrations/{reg_b}/attendance", host, json={"attended": True}
+    )
+    assert answer.status_code == 404
+    # The participant may see their registration but not mark it.
+    anne = api_token("anne@uib.no")
+    answer = api_request(
+        "POST", f"/registrations/{reg_a}/attendance", anne, json={"attended": False}
+    )
+    assert answer.status_code == 403
+    answer = api_request("GET", f"/registrations/{reg_a}", api_token("ola@nettverket.no"))
+    assert answer.get_json()["state"] == "attended"  # neither refusal changed anything
+
+
+def test_a_host_publishes_materials_of_their_event_alone(app, smtp, hosted, api_request, api_token):
+    a, b = hosted["a"], hosted["b"]
+    host = hosted["token"]
+    answer = api_request("POST", "/resources", host, json=_material(a))
+    assert answer.status_code == 201, answer.get_json()
+    mine = answer.get_json()
+    assert mine["status"] == "published" and mine["event_id"] == a
+    page = app.test_client().get(f"/events/{a}").get_data(as_text=True)
+    assert "Lysark fra seminaret" in page
+
+    # Not for the other event, nor to move their material there.
+    answer = api_request("POST", "/resources", host, json=_material(b))
+    assert answer.status_code == 403
+    answer = api_request("PATCH", f"/resources/{mine['id']}", host, json={"event_id": b})
+    assert answer.status_code == 403
+    organiser = api_token("ola@nettverket.no")
+    theirs = api_request("POST", "/resources", organiser, json=_material(b)).get_json()
+    answer = api_request("PATCH", f"/resources/{theirs['id']}", host, json={"title": "Mitt nå"})
+    assert answer.status_code == 403
+    # A participant submits material for review; publishing is not theirs.
+    anne = api_token("anne@uib.no")
+    assert api_request("POST", "/resources", anne, json=_material(a)).status_code == 403
+    answer = api_request("POST", "/resources", anne, json=_material(a, status="submitted"))
+    assert answer.status_code == 201 and answer.get_json()["status"] == "submitted"
+    # The host reviews what was submitted for their event.
+    answer = api_request(
+        "PATCH", f"/resources/{answer.get_json()['id']}", host, json={"status": "published"}
+    )
+    assert answer.status_code == 200 and answer.get_json()["status"] == "published"
+
+    # On the pages: the host tells the participants of their event, not of the other.
+    browser = client_of(app, "vert@uib.no")
+    html = browser.get(f"/events/{a}").get_data(as_text=True)
+    assert "Legg til materiell for dette arrangementet" in html
+    token = csrf_token(html)
+    response = browser.post(f"/organiser/events/{a}/materials/notify", data={"csrf_token": token})
+    assert response.status_code == 302
+    assert "Lysark fra seminaret" in smtp.body(smtp.last_to("anne@uib.no"))
+    response = browser.post(f"/organiser/events/{b}/materials/notify", data={"csrf_token": token})
+    assert response.status_code == 403
+    # The form offers the host "Publish" for material of their event alone.
+    publish = 'name="action" value="publish"'
+    assert publish in browser.get(f"/resources/new?event={a}").get_data(as_text=True)
+    assert publish not in browser.get(f"/resources/new?event={b}").get_data(as_text=True)

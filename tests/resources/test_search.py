@@ -95,6 +95,36 @@ def test_edits_reach_the_index(app, make_resource, organiser):
     assert _search(app, "fadderuke")[0] == ["Studiestart"]
 
 
+def test_only_published_records_are_found_through_the_whole_flow(app, make_resource, organiser):
+    """The index holds published records alone: publishing puts a record in, sending
+    it back or withdrawing takes it out, with and without filters."""
+    from eventsys import database
+    from eventsys.auth.models import User
+    from eventsys.extensions import db
+    from eventsys.resources import operations
+    from eventsys.resources.models import Resource
+
+    rid = make_resource("Mentorordning mot frafall", status="submitted", year=2025)
+    make_resource("Frafall i tall", year=2025)
+
+    def step(action):
+        with app.app_context():
+            operations.move(db.session.get(Resource, rid), action, db.session.get(User, organiser))
+            database.commit()
+
+    def found():
+        plain = _search(app, "frafall")[0]
+        assert _search(app, "frafall", year=2025)[0] == plain
+        return sorted(plain)
+
+    assert found() == ["Frafall i tall"]
+    step("publish")
+    assert found() == ["Frafall i tall", "Mentorordning mot frafall"]
+    step("withdraw")
+    assert found() == ["Frafall i tall"]
+    assert _search(app, "mentorordning")[1].total == 0
+
+
 def test_odd_queries_do_not_break(app, make_resource):
     make_resource("Frafall")
     for q in ['"', "AND OR NOT", "frafall*", "(", "NEAR(a b)", "'; DROP TABLE resources; --", "ø"]:
