@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from eventsys import database, mail
@@ -107,6 +107,29 @@ def counts(event_id: int) -> tuple[int, int]:
     """(seats held, people waiting) for an event."""
     regs = rule_view(event_id)
     return rules.seats_held(regs), len(rules.waiting_list(regs))
+
+
+def seat_counts(event_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """(seats held, people waiting) per event, in one query for a whole list."""
+    result = {event_id: (0, 0) for event_id in event_ids}
+    if not event_ids:
+        return result
+    rows = db.session.execute(
+        select(Registration.event_id, Registration.state, func.count())
+        .where(
+            Registration.event_id.in_(event_ids),
+            Registration.state.in_([s.value for s in rules.ACTIVE]),
+        )
+        .group_by(Registration.event_id, Registration.state)
+    )
+    for event_id, state, number in rows:
+        held, waiting = result[event_id]
+        if state in rules.SEAT_HOLDING:
+            held += number
+        else:
+            waiting += number
+        result[event_id] = (held, waiting)
+    return result
 
 
 def fee_due(event: Event, reg: Registration) -> int:
@@ -765,7 +788,7 @@ def all_registrations(event_id: int) -> list[Registration]:
         db.session.scalars(
             select(Registration)
             .where(Registration.event_id == event_id)
-            .options(selectinload(Registration.organisation))
+            .options(selectinload(Registration.organisation), selectinload(Registration.payment))
             .order_by(Registration.registered_at, Registration.id)
         )
     )
