@@ -37,7 +37,7 @@ MAIN = [
     "api:/api/v1/forum/threads",
     "api:/api/v1/newsletters",
     "api:/api/v1/finance/discrepancies",
-    "api:/api/v1/finance/contributions?year=2027",
+    "api:/api/v1/finance/contributions?year={year}",
 ]
 
 

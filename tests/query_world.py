@@ -66,6 +66,8 @@ def build_world(app, n: int, now: datetime | None = None) -> dict:
 
     now = now or datetime.now(UTC).replace(microsecond=0)
     soon = now + timedelta(days=30)
+    # Finance lists are by year: everything dated falls in the year of the events.
+    year, day = soon.year, soon.date()
     rng = range(n)
 
     def bulk(model, rows):
@@ -172,7 +174,7 @@ def build_world(app, n: int, now: datetime | None = None) -> dict:
         )
 
         def event_row(i, status=EventStatus.published):
-            starts = soon + timedelta(hours=i)
+            starts = soon + timedelta(minutes=i)
             return dict(
                 title=f"Seminar {i} om studentaktiv læring",
                 kind=EventKind.seminar,
@@ -219,17 +221,17 @@ def build_world(app, n: int, now: datetime | None = None) -> dict:
                     dietary_needs="vegetar",
                 )
             )
-        # The admin registered for every other published event.
-        for e in event_ids[1:n]:
+        # The admin registered for every other published event, waiting for half.
+        for i, e in enumerate(event_ids[1:n]):
             registrations.append(
                 dict(
                     event_id=e,
                     user_id=admin_id,
                     email=ADMIN,
                     name="Admin",
-                    state=State.CONFIRMED,
+                    state=State.WAITLISTED if i % 2 else State.CONFIRMED,
                     tier=2,
-                    confirmed_at=now,
+                    confirmed_at=None if i % 2 else now,
                 )
             )
         bulk(Registration, registrations)
@@ -244,9 +246,12 @@ def build_world(app, n: int, now: datetime | None = None) -> dict:
                 dict(
                     registration_id=r,
                     amount=75000,
-                    status=PaymentStatus.invoiced if i % 2 else PaymentStatus.due,
-                    method=PaymentMethod.invoice if i % 2 else None,
+                    status=[PaymentStatus.due, PaymentStatus.invoiced, PaymentStatus.paid][i % 3],
+                    method=[None, PaymentMethod.invoice, PaymentMethod.card][i % 3],
                     deadline=soon,
+                    paid_at=soon if i % 3 == 2 else None,
+                    amount_paid=75000 if i % 3 == 2 else 0,
+                    stripe_payment_intent=f"pi_{i}" if i % 3 == 2 else None,
                 )
                 for i, (r, state) in enumerate(paying)
                 if state == State.CONFIRMED or i % 2
@@ -267,8 +272,8 @@ def build_world(app, n: int, now: datetime | None = None) -> dict:
                     recipient_email=f"p{i}@org{i}.no",
                     description="Deltakeravgift",
                     amount=75000,
-                    issued_on=date(2027, 1, 10),
-                    due_on=date(2027, 1, 24),
+                    issued_on=day,
+                    due_on=day + timedelta(days=14),
                 )
                 for i, p in enumerate(payment_ids)
             ]
@@ -280,10 +285,10 @@ def build_world(app, n: int, now: datetime | None = None) -> dict:
                     organisation_name=f"Organisasjon {i}",
                     org_number=f"{900000000 + i}",
                     reference=f"Kontingent {i}",
-                    description="Kontingent 2027",
+                    description=f"Kontingent {year}",
                     amount=5000000,
-                    issued_on=date(2027, 1, 10),
-                    due_on=date(2027, 2, 10),
+                    issued_on=day,
+                    due_on=day + timedelta(days=30),
                     purpose="contribution",
                 )
                 for i in rng
@@ -297,7 +302,7 @@ def build_world(app, n: int, now: datetime | None = None) -> dict:
         bulk(
             Contribution,
             [
-                dict(organisation_id=o, year=2027, band="2000+", amount=5000000, invoice_id=inv)
+                dict(organisation_id=o, year=year, band="2000+", amount=5000000, invoice_id=inv)
                 for o, inv in zip(org_ids, contribution_invoices, strict=True)
             ],
         )
@@ -309,7 +314,7 @@ def build_world(app, n: int, now: datetime | None = None) -> dict:
                 dict(
                     statement_id=s,
                     entry_ref=f"e{i}",
-                    booked_on=date(2027, 1, 20),
+                    booked_on=day,
                     amount=75000,
                     kid=f"{100000 + i}",
                     payer=f"Person {i}",
@@ -321,7 +326,9 @@ def build_world(app, n: int, now: datetime | None = None) -> dict:
         bulk(
             StripePayout,
             [
-                dict(id=f"po_{i}", amount=75000, currency="nok", created=now - timedelta(days=i))
+                dict(
+                    id=f"po_{i}", amount=75000, currency="nok", created=soon - timedelta(minutes=i)
+                )
                 for i in rng
             ],
         )
@@ -336,7 +343,7 @@ def build_world(app, n: int, now: datetime | None = None) -> dict:
                     fee=2000,
                     net=73000,
                     currency="nok",
-                    created=now - timedelta(days=1, minutes=i),
+                    created=soon - timedelta(minutes=i),
                     source=f"ch_{i}",
                     payment_intent=f"pi_stray_{i}",
                     registration_ref=f"stray-{i}",
@@ -504,6 +511,7 @@ def build_world(app, n: int, now: datetime | None = None) -> dict:
             category_slug="kategori-0",
             organisation=org_ids[0],
             payout="po_0",
+            year=year,
         )
 
 

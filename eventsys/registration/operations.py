@@ -103,6 +103,41 @@ def positions(event_id: int) -> dict[int, int]:
     return rules.positions(rule_view(event_id))
 
 
+def positions_for(event_ids) -> dict[int, int]:
+    """positions() of several events at once (a person's own list), in one query."""
+    event_ids = list(event_ids)
+    if not event_ids:
+        return {}
+    rows = db.session.execute(
+        select(
+            Registration.event_id,
+            Registration.id,
+            Registration.tier,
+            Registration.state,
+            Registration.registered_at,
+            Registration.queue_at,
+        ).where(
+            Registration.event_id.in_(event_ids),
+            Registration.state.in_([s.value for s in rules.WAITING]),
+        )
+    )
+    waiting: dict[int, list[rules.Reg]] = {}
+    for event_id, reg_id, tier, state, registered_at, queue_at in rows:
+        waiting.setdefault(event_id, []).append(
+            rules.Reg(
+                id=reg_id,
+                tier=tier,
+                state=state,
+                registered_at=registered_at,
+                sort_at=queue_at if queue_at != registered_at else None,
+            )
+        )
+    places: dict[int, int] = {}
+    for regs in waiting.values():
+        places.update(rules.positions(regs))
+    return places
+
+
 def counts(event_id: int) -> tuple[int, int]:
     """(seats held, people waiting) for an event."""
     regs = rule_view(event_id)
@@ -829,11 +864,15 @@ def message_participants(event_id: int, subject: str, message: str, actor: User 
     return len(recipients)
 
 
-def registrations_of(user: User) -> list[Registration]:
+def registrations_of(user: User, *options) -> list[Registration]:
     """A participant's registrations: their own, and those made for their verified
-    address by an organiser."""
+    address by an organiser. Their events and payments are loaded with them (every
+    list of them shows both); `options` loads more."""
     return list(
         db.session.scalars(
-            select(Registration).where(owned_by(user)).order_by(Registration.registered_at.desc())
+            select(Registration)
+            .where(owned_by(user))
+            .options(selectinload(Registration.event), selectinload(Registration.payment), *options)
+            .order_by(Registration.registered_at.desc())
         )
     )

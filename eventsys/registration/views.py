@@ -161,9 +161,7 @@ def mine():
         key=lambda r: (r.event.starts_at, r.id),
     )
     earlier = [r for r in regs if r not in current]
-    places: dict[int, int] = {}
-    for event_id in {r.event_id for r in current if r.state in WAITING}:
-        places.update(reg_ops.positions(event_id))
+    places = reg_ops.positions_for({r.event_id for r in current if r.state in WAITING})
     return render_template(
         "registration/mine.html",
         current=current,
