@@ -306,7 +306,13 @@ def build_world(app, n: int, now: datetime | None = None) -> dict:
                 for o, inv in zip(org_ids, contribution_invoices, strict=True)
             ],
         )
-        bulk(BankStatement, [dict(identity=f"stmt-{i}", format="csv") for i in rng])
+        bulk(
+            BankStatement,
+            [
+                dict(identity=f"stmt-{i}", format="csv", imported_at=now - timedelta(minutes=i))
+                for i in rng
+            ],
+        )
         statement_ids = ids(BankStatement)
         bulk(
             BankPayment,
@@ -318,7 +324,8 @@ def build_world(app, n: int, now: datetime | None = None) -> dict:
                     amount=75000,
                     kid=f"{100000 + i}",
                     payer=f"Person {i}",
-                    outcome="unmatched",
+                    invoice_id=contribution_invoices[i] if i % 2 else None,
+                    outcome="matched" if i % 2 else "unmatched",
                 )
                 for i, s in enumerate(statement_ids)
             ],

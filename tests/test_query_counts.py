@@ -190,32 +190,7 @@ def measured(app):
     return {url: (small[url], large[url]) for url in urls}
 
 
-# Lists still loading something per row; strict, so a fixed one must leave this set.
-GROWING = {
-    "/organiser/events/{event}/hosts",
-    "/finance/bank",
-    "/finance/contributions?year={year}",
-    "/finance/reports?year={year}",
-    "/finance/reports/events.csv?year={year}",
-    "/finance/reports/months.csv?year={year}",
-    "/finance/reports/budget.csv?year={year}",
-    "/finance/reports/contributions.csv?year={year}",
-    "/finance/reports/payouts.csv?year={year}",
-    "api:/api/v1/events/{event}/hosts",
-    "api:/api/v1/finance/contributions?year={year}",
-    "api:/api/v1/finance/summary?year={year}",
-}
-
-
-@pytest.mark.parametrize(
-    "url",
-    [
-        pytest.param(url, marks=pytest.mark.xfail(strict=True, reason="N+1"))
-        if url in GROWING
-        else url
-        for url in world_urls(LISTS)
-    ],
-)
+@pytest.mark.parametrize("url", world_urls(LISTS))
 def test_statements_do_not_grow_with_rows(measured, url):
     at_10, at_500 = measured[url]
     assert isinstance(at_10, int), at_10  # the page answered 200

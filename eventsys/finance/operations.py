@@ -4,7 +4,7 @@ keep finance's resolution log. They flush; the caller commits."""
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from eventsys.auth.models import User
 from eventsys.database import current_timezone, local_date, lock_for_update, utcnow
@@ -154,6 +154,14 @@ def payout_breakdown(payout_id: str) -> list[rules.PayoutLine]:
     return rules.payout_breakdown(_txns(StripeTransaction.payout_id == payout_id))
 
 
+def payout_breakdowns() -> dict[str, list[rules.PayoutLine]]:
+    """payout_breakdown() of every payout, from one query."""
+    by_payout: dict[str, list[rules.Txn]] = {}
+    for txn in _txns(StripeTransaction.payout_id.is_not(None)):
+        by_payout.setdefault(txn.payout_id, []).append(txn)
+    return {payout_id: rules.payout_breakdown(txns) for payout_id, txns in by_payout.items()}
+
+
 # --- owners' yearly contributions -----------------------------------------------------
 
 CONTRIBUTION_KID_PREFIX = 2  # participant fees have 1
@@ -275,21 +283,25 @@ def contribution_overview(year: int) -> list[dict]:
     yet invoiced are listed with what they would pay."""
     made = {
         c.organisation_id: c
-        for c in db.session.scalars(select(Contribution).where(Contribution.year == year))
+        for c in db.session.scalars(
+            select(Contribution)
+            .where(Contribution.year == year)
+            .options(joinedload(Contribution.invoice))
+        )
     }
     rates = contribution_rates(year)
+    names = dict(db.session.execute(select(Organisation.id, Organisation.name)).all())
     rows = []
     for owner in _owners():
         entry = made.get(owner.organisation_id)
         due = contributions.contribution(owner, year, rates)
         if entry is None and due is None:
             continue
-        org = db.session.get(Organisation, owner.organisation_id)
         invoice = entry.invoice if entry else None
         rows.append(
             {
-                "organisation_id": org.id,
-                "organisation": org.name,
+                "organisation_id": owner.organisation_id,
+                "organisation": names[owner.organisation_id],
                 "year": year,
                 "band": entry.band if entry else due.band,
                 "amount": entry.amount if entry else due.amount,
@@ -420,7 +432,11 @@ def note_bank_payment(payment_id: int, note: str, actor: User) -> BankPayment:
 
 def statements() -> list[BankStatement]:
     return list(
-        db.session.scalars(select(BankStatement).order_by(BankStatement.imported_at.desc()))
+        db.session.scalars(
+            select(BankStatement)
+            .options(selectinload(BankStatement.payments).joinedload(BankPayment.invoice))
+            .order_by(BankStatement.imported_at.desc())
+        )
     )
 
 
