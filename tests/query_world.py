@@ -294,6 +294,24 @@ def build_world(app, n: int, now: datetime | None = None) -> dict:
                 for i in rng
             ],
         )
+        # A tenth of the fee invoices credited.
+        bulk(
+            Invoice,
+            [
+                dict(
+                    number=300000 + i,
+                    kind=InvoiceKind.credit_note,
+                    credit_for_id=credited,
+                    organisation_name=f"Organisasjon {i}",
+                    reference=f"Kreditnota {i}",
+                    description="Kreditnota",
+                    amount=-75000,
+                    issued_on=day,
+                    due_on=day,
+                )
+                for i, credited in enumerate(ids(Invoice)[: max(1, n // 10)])
+            ],
+        )
         contribution_invoices = list(
             db.session.scalars(
                 select(Invoice.id).where(Invoice.purpose == "contribution").order_by(Invoice.id)

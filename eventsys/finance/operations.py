@@ -465,6 +465,10 @@ def register(today=None, only: str | None = None) -> list[dict]:
     today = today or local_date()
     invoices = db.session.scalars(select(Invoice).order_by(Invoice.number.desc())).all()
     credited = {i.credit_for_id for i in invoices if i.kind == InvoiceKind.credit_note}
+    credit_notes: dict[int, list[Invoice]] = {}
+    for i in invoices:
+        if i.credit_for_id is not None:
+            credit_notes.setdefault(i.credit_for_id, []).append(i)
     reminders: dict[int, list[InvoiceReminder]] = {}
     for reminder in db.session.scalars(select(InvoiceReminder).order_by(InvoiceReminder.number)):
         reminders.setdefault(reminder.invoice_id, []).append(reminder)
@@ -480,7 +484,7 @@ def register(today=None, only: str | None = None) -> list[dict]:
                 "outstanding": max(0, invoice.amount - invoice.amount_paid)
                 if status in (OPEN, PARTLY_PAID, OVERDUE)
                 else 0,
-                "credit_notes": [i for i in invoices if i.credit_for_id == invoice.id],
+                "credit_notes": credit_notes.get(invoice.id, []),
                 "reminders": reminders.get(invoice.id, []),
             }
         )
