@@ -8,7 +8,7 @@ import contextlib
 import time
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import event, insert, select
+from sqlalchemy import event, insert, select, update
 
 ADMIN = "admin@uib.no"
 PASSWORD = "riktig-passord-1"
@@ -28,6 +28,8 @@ def build_world(app, n: int, now: datetime | None = None) -> dict:
         BankPayment,
         BankStatement,
         Contribution,
+        DiscrepancyResolution,
+        InvoiceReminder,
         StripePayout,
         StripeTransaction,
     )
@@ -38,6 +40,7 @@ def build_world(app, n: int, now: datetime | None = None) -> dict:
         ForumFollow,
         ForumPost,
         ForumThread,
+        ModerationLog,
         PostReport,
         PostRevision,
         PostState,
@@ -159,6 +162,7 @@ def build_world(app, n: int, now: datetime | None = None) -> dict:
                     user_id=u,
                     valid_from=date(2020, 1, 1),
                     valid_to=date(2030, 12, 31),
+                    appointed_by_id=user_ids[(i + 1) % n],
                 )
                 for i, u in enumerate(user_ids)
             ]
@@ -168,6 +172,7 @@ def build_world(app, n: int, now: datetime | None = None) -> dict:
                     user_id=u,
                     valid_from=date(1000 + i, 1, 1),
                     valid_to=date(1000 + i, 12, 31),
+                    appointed_by_id=user_ids[(i + 1) % n],
                 )
                 for i, u in enumerate(user_ids)
             ],
@@ -187,7 +192,7 @@ def build_world(app, n: int, now: datetime | None = None) -> dict:
                 registration_closes_at=starts - timedelta(days=1),
                 fee=75000,
                 host_organisation_id=org_ids[i],
-                created_by_id=admin_id,
+                created_by_id=user_ids[i],
             )
 
         bulk(Event, [event_row(i) for i in rng] + [event_row(i, EventStatus.draft) for i in rng])
@@ -219,6 +224,7 @@ def build_world(app, n: int, now: datetime | None = None) -> dict:
                     confirmed_at=now if state == State.CONFIRMED else None,
                     offer_expires_at=now + timedelta(days=1) if state == State.OFFERED else None,
                     dietary_needs="vegetar",
+                    registered_by_id=user_ids[(i + 1) % n] if i % 5 == 0 else None,
                 )
             )
         # The admin registered for every other published event, waiting for half.
@@ -475,6 +481,12 @@ def build_world(app, n: int, now: datetime | None = None) -> dict:
             for i in rng
         ]
         bulk(ForumPost, posts)
+        # Every reply quotes the post before it.
+        db.session.execute(
+            update(ForumPost.__table__)
+            .where(ForumPost.body.like("Svar %"))
+            .values(quoted_post_id=ForumPost.id - 1)
+        )
         for post_id, body, state in db.session.execute(
             select(ForumPost.id, ForumPost.body, ForumPost.state)
         ):
@@ -498,20 +510,6 @@ def build_world(app, n: int, now: datetime | None = None) -> dict:
         )
 
         bulk(
-            Issue,
-            [
-                dict(
-                    title=f"Nyhetsbrev {i}",
-                    body="Nytt fra nettverket.",
-                    status=IssueStatus.sent,
-                    sent_at=now - timedelta(days=i),
-                    recipients=10,
-                    created_by_id=admin_id,
-                )
-                for i in rng
-            ],
-        )
-        bulk(
             CycleItem,
             [
                 dict(
@@ -520,7 +518,52 @@ def build_world(app, n: int, now: datetime | None = None) -> dict:
                     recurrence_kind=RecurrenceKind.FIXED_DATE,
                     month=1 + i % 12,
                     day=1 + i % 28,
-                    created_by_id=admin_id,
+                    created_by_id=user_ids[i],
+                )
+                for i in rng
+            ],
+        )
+        cycle_ids = ids(CycleItem)
+        bulk(
+            Issue,
+            [
+                dict(
+                    title=f"Nyhetsbrev {i}",
+                    body="Nytt fra nettverket.",
+                    status=IssueStatus.sent,
+                    sent_at=now - timedelta(days=i),
+                    recipients=10,
+                    created_by_id=user_ids[i],
+                    cycle_item_id=cycle_ids[i],
+                )
+                for i in rng
+            ],
+        )
+        bulk(
+            ModerationLog,
+            [
+                dict(actor_id=user_ids[i], action="hide", thread_id=long_thread, reason="Spam")
+                for i in rng
+            ],
+        )
+        bulk(
+            InvoiceReminder,
+            [
+                dict(invoice_id=inv, number=1, sent_by_id=user_ids[i])
+                for i, inv in enumerate(contribution_invoices)
+            ],
+        )
+        bulk(
+            DiscrepancyResolution,
+            [
+                dict(
+                    key=f"resolved-{i}",
+                    kind="stray_charge",
+                    amount=100,
+                    currency="nok",
+                    note="Sjekket",
+                    resolved_by_id=user_ids[i],
+                    resolved_at=now - timedelta(minutes=i),
                 )
                 for i in rng
             ],

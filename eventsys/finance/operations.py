@@ -141,7 +141,9 @@ def resolve(key: str, note: str, actor: User) -> DiscrepancyResolution:
 def resolution_log() -> list[DiscrepancyResolution]:
     return list(
         db.session.scalars(
-            select(DiscrepancyResolution).order_by(DiscrepancyResolution.resolved_at.desc())
+            select(DiscrepancyResolution)
+            .options(joinedload(DiscrepancyResolution.resolved_by))
+            .order_by(DiscrepancyResolution.resolved_at.desc())
         )
     )
 
