@@ -54,6 +54,7 @@ def build_world(app, n: int, now: datetime | None = None) -> dict:
         OwnershipRole,
     )
     from eventsys.payments.models import (
+        CheckoutSession,
         Invoice,
         InvoiceKind,
         Payment,
@@ -64,7 +65,13 @@ def build_world(app, n: int, now: datetime | None = None) -> dict:
     from eventsys.registration.models import Registration
     from eventsys.registration.rules import State
     from eventsys.resources import search as resource_search
-    from eventsys.resources.models import Resource, ResourceKind, ResourceStatus, resource_themes
+    from eventsys.resources.models import (
+        Resource,
+        ResourceFile,
+        ResourceKind,
+        ResourceStatus,
+        resource_themes,
+    )
     from eventsys.themes.models import Theme, event_themes
 
     now = now or datetime.now(UTC).replace(microsecond=0)
@@ -265,6 +272,19 @@ def build_world(app, n: int, now: datetime | None = None) -> dict:
         )
         payment_ids = ids(Payment)
         bulk(
+            CheckoutSession,
+            [
+                dict(
+                    payment_id=p,
+                    attempt=1,
+                    stripe_session_id=f"cs_{i}",
+                    url=f"https://checkout.example/{i}",
+                    expires_at=soon,
+                )
+                for i, p in enumerate(payment_ids)
+            ],
+        )
+        bulk(
             Invoice,
             [
                 dict(
@@ -417,6 +437,22 @@ def build_world(app, n: int, now: datetime | None = None) -> dict:
             insert(resource_themes),
             [dict(resource_id=r, theme_id=theme_ids[0]) for r in resource_ids],
         )
+        bulk(
+            ResourceFile,
+            [
+                dict(
+                    resource_id=r,
+                    filename=f"rapport-{i}.pdf",
+                    content_type="application/pdf",
+                    size=1000,
+                    sha256="0" * 64,
+                    storage_key=f"blob-{i}",
+                    uploaded_by_id=user_ids[i % n],
+                )
+                for i, r in enumerate(resource_ids)
+                if i % 2
+            ],
+        )
         for resource in db.session.scalars(select(Resource)):
             resource_search.reindex(resource)
 
@@ -506,7 +542,8 @@ def build_world(app, n: int, now: datetime | None = None) -> dict:
         )
         bulk(
             ForumFollow,
-            [dict(user_id=admin_id, thread_id=t, mode=FollowMode.daily) for t in thread_ids[:n]],
+            [dict(user_id=admin_id, thread_id=t, mode=FollowMode.daily) for t in thread_ids[:n]]
+            + [dict(user_id=admin_id, category_id=c, mode=FollowMode.weekly) for c in category_ids],
         )
 
         bulk(
