@@ -184,7 +184,7 @@ def test_every_route_is_judged(app):
 @pytest.fixture(scope="module")
 def measured(app):
     """{url: (statements at 10 rows, statements at 500 rows)} for every URL in LISTS."""
-    urls = [url for endpoint_urls in LISTS.values() for url in endpoint_urls]
+    urls = world_urls(LISTS)
     small = counts_at(app, 10, urls)
     large = counts_at(app, 500, urls)
     return {url: (small[url], large[url]) for url in urls}
