@@ -51,6 +51,14 @@ def online_links_known(event_ids: set[int]) -> None:
     g.api_online_links = event_ids
 
 
+def counts_known(counts: dict[int, tuple[int, int]]) -> None:
+    """(seats held, people waiting) of a whole list of events, found in one query
+    (registration.operations.seat_counts), so no event counts its own."""
+    cache = g.setdefault("api_answer_cache", {})
+    for event_id, pair in counts.items():
+        cache["counts", event_id] = pair
+
+
 def _online_url(event) -> str:
     """The link only for those registration.operations.sees_online_link allows."""
     known = g.get("api_online_links")

@@ -178,7 +178,9 @@ def list_events(args):
     if args.get("status"):
         query = query.where(Event.status == EventStatus(args["status"]))
     events = db.session.scalars(query).all()
-    s.online_links_known(reg_ops.events_with_online_link(_user(), [e.id for e in events]))
+    event_ids = [e.id for e in events]
+    s.online_links_known(reg_ops.events_with_online_link(_user(), event_ids))
+    s.counts_known(reg_ops.seat_counts(event_ids))
     return {"events": events}
 
 
@@ -306,7 +308,10 @@ def mark_attendance(data, reg_id):
 def list_registrations(event_id):
     _visible_event(event_id)
     regs = db.session.scalars(
-        select(Registration).where(Registration.event_id == event_id).order_by(Registration.id)
+        select(Registration)
+        .where(Registration.event_id == event_id)
+        .options(selectinload(Registration.payment))
+        .order_by(Registration.id)
     ).all()
     return {"registrations": regs}
 

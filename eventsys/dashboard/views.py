@@ -18,7 +18,7 @@ from eventsys.events.access import may_organise, organised_events_filter
 from eventsys.events.models import Event, EventStatus
 from eventsys.extensions import db
 from eventsys.payments.models import Invoice, InvoiceKind, Payment, PaymentStatus
-from eventsys.registration.event_pages import seat_counts
+from eventsys.registration import operations as reg_ops
 from eventsys.registration.listing import attended_counts
 from eventsys.registration.models import ACTIVE_STATES, Registration
 from eventsys.registration.rules import SEAT_HOLDING, State, attendance_open
@@ -64,7 +64,7 @@ def _next_events(user, now: datetime) -> list[EventLine]:
             .limit(NEXT_EVENTS)
         )
     )
-    counts = seat_counts([e.id for e in events])
+    counts = reg_ops.seat_counts([e.id for e in events])
     lines = {e.id: EventLine(e, *counts[e.id]) for e in events}
     if not lines:
         return []

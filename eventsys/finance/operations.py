@@ -4,7 +4,7 @@ keep finance's resolution log. They flush; the caller commits."""
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from eventsys.auth.models import User
 from eventsys.database import current_timezone, local_date, lock_for_update, utcnow
@@ -141,7 +141,9 @@ def resolve(key: str, note: str, actor: User) -> DiscrepancyResolution:
 def resolution_log() -> list[DiscrepancyResolution]:
     return list(
         db.session.scalars(
-            select(DiscrepancyResolution).order_by(DiscrepancyResolution.resolved_at.desc())
+            select(DiscrepancyResolution)
+            .options(joinedload(DiscrepancyResolution.resolved_by))
+            .order_by(DiscrepancyResolution.resolved_at.desc())
         )
     )
 
@@ -152,6 +154,14 @@ def payouts() -> list[StripePayout]:
 
 def payout_breakdown(payout_id: str) -> list[rules.PayoutLine]:
     return rules.payout_breakdown(_txns(StripeTransaction.payout_id == payout_id))
+
+
+def payout_breakdowns() -> dict[str, list[rules.PayoutLine]]:
+    """payout_breakdown() of every payout, from one query."""
+    by_payout: dict[str, list[rules.Txn]] = {}
+    for txn in _txns(StripeTransaction.payout_id.is_not(None)):
+        by_payout.setdefault(txn.payout_id, []).append(txn)
+    return {payout_id: rules.payout_breakdown(txns) for payout_id, txns in by_payout.items()}
 
 
 # --- owners' yearly contributions -----------------------------------------------------
@@ -275,21 +285,25 @@ def contribution_overview(year: int) -> list[dict]:
     yet invoiced are listed with what they would pay."""
     made = {
         c.organisation_id: c
-        for c in db.session.scalars(select(Contribution).where(Contribution.year == year))
+        for c in db.session.scalars(
+            select(Contribution)
+            .where(Contribution.year == year)
+            .options(joinedload(Contribution.invoice))
+        )
     }
     rates = contribution_rates(year)
+    names = dict(db.session.execute(select(Organisation.id, Organisation.name)).all())
     rows = []
     for owner in _owners():
         entry = made.get(owner.organisation_id)
         due = contributions.contribution(owner, year, rates)
         if entry is None and due is None:
             continue
-        org = db.session.get(Organisation, owner.organisation_id)
         invoice = entry.invoice if entry else None
         rows.append(
             {
-                "organisation_id": org.id,
-                "organisation": org.name,
+                "organisation_id": owner.organisation_id,
+                "organisation": names[owner.organisation_id],
                 "year": year,
                 "band": entry.band if entry else due.band,
                 "amount": entry.amount if entry else due.amount,
@@ -420,7 +434,11 @@ def note_bank_payment(payment_id: int, note: str, actor: User) -> BankPayment:
 
 def statements() -> list[BankStatement]:
     return list(
-        db.session.scalars(select(BankStatement).order_by(BankStatement.imported_at.desc()))
+        db.session.scalars(
+            select(BankStatement)
+            .options(selectinload(BankStatement.payments).joinedload(BankPayment.invoice))
+            .order_by(BankStatement.imported_at.desc())
+        )
     )
 
 
@@ -449,6 +467,10 @@ def register(today=None, only: str | None = None) -> list[dict]:
     today = today or local_date()
     invoices = db.session.scalars(select(Invoice).order_by(Invoice.number.desc())).all()
     credited = {i.credit_for_id for i in invoices if i.kind == InvoiceKind.credit_note}
+    credit_notes: dict[int, list[Invoice]] = {}
+    for i in invoices:
+        if i.credit_for_id is not None:
+            credit_notes.setdefault(i.credit_for_id, []).append(i)
     reminders: dict[int, list[InvoiceReminder]] = {}
     for reminder in db.session.scalars(select(InvoiceReminder).order_by(InvoiceReminder.number)):
         reminders.setdefault(reminder.invoice_id, []).append(reminder)
@@ -464,7 +486,7 @@ def register(today=None, only: str | None = None) -> list[dict]:
                 "outstanding": max(0, invoice.amount - invoice.amount_paid)
                 if status in (OPEN, PARTLY_PAID, OVERDUE)
                 else 0,
-                "credit_notes": [i for i in invoices if i.credit_for_id == invoice.id],
+                "credit_notes": credit_notes.get(invoice.id, []),
                 "reminders": reminders.get(invoice.id, []),
             }
         )

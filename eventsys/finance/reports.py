@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from eventsys.database import current_timezone
 from eventsys.events.models import Event
@@ -107,7 +108,11 @@ def summary(year: int, today: date | None = None) -> Summary:
     start, end = _year_bounds(year)
     result = Summary()
     credited = _credited_ids()
-    for entry in db.session.scalars(select(Contribution).where(Contribution.year == year)):
+    for entry in db.session.scalars(
+        select(Contribution)
+        .where(Contribution.year == year)
+        .options(joinedload(Contribution.invoice))
+    ):
         invoice = entry.invoice
         if invoice.id in credited:
             continue
@@ -191,11 +196,26 @@ def per_event(year: int) -> list[dict]:
             .group_by(StripeTransaction.payment_intent)
         ).all()
     )
+    # The year's fees and their invoices, two queries for all the events.
+    of_year = (Registration.event_id == Event.id, Event.starts_at >= start, Event.starts_at < end)
+    payments_of: dict[int, list[Payment]] = defaultdict(list)
+    for payment, event_id in db.session.execute(
+        select(Payment, Registration.event_id).join(Registration).join(Event).where(*of_year)
+    ):
+        payments_of[event_id].append(payment)
+    invoices_of: dict[int, list[Invoice]] = defaultdict(list)
+    for invoice in db.session.scalars(
+        select(Invoice)
+        .join(Payment, Invoice.payment_id == Payment.id)
+        .join(Registration)
+        .join(Event)
+        .where(*of_year)
+        .order_by(Invoice.id)
+    ):
+        invoices_of[invoice.payment_id].append(invoice)
     rows = []
     for event in events:
-        payments = db.session.scalars(
-            select(Payment).join(Registration).where(Registration.event_id == event.id)
-        ).all()
+        payments = payments_of[event.id]
         if not payments:
             continue
         row = {
@@ -221,7 +241,7 @@ def per_event(year: int) -> list[dict]:
                 row["stripe_fees"] += fees_by_intent.get(payment.stripe_payment_intent, 0) or 0
             elif payment.status == PaymentStatus.due and payment.released_at is None:
                 row["outstanding"] += payment.amount
-            for invoice in payment.invoices:
+            for invoice in invoices_of[payment.id]:
                 row["invoiced"] += invoice.amount
                 if invoice.kind == InvoiceKind.invoice and invoice.id not in credited:
                     paid = min(_paid_amount(invoice), invoice.amount)
@@ -346,8 +366,9 @@ def csv_payouts() -> str:
     from eventsys.finance import operations
 
     rows = []
+    breakdowns = operations.payout_breakdowns()
     for payout in operations.payouts():
-        for line in operations.payout_breakdown(payout.id):
+        for line in breakdowns.get(payout.id, []):
             rows.append([payout.id, payout.created.date().isoformat(), payout.currency,
                          _kr(payout.amount), line.type, line.count, _kr(line.amount),
                          _kr(line.fee), _kr(line.net)])  # fmt: skip

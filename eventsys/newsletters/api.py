@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import g
+from sqlalchemy.orm import selectinload
 
 from eventsys.api import ApiError, bp, not_found, requires
 from eventsys.api import fields as f
@@ -62,7 +63,10 @@ def _refused(exc: operations.NewsletterError) -> ApiError:
 @bp.response(200, NewsletterList)
 @bp.doc(summary="Every issue, newest first (organisers)")
 def list_newsletters():
-    return {"newsletters": db.session.scalars(db.select(Issue).order_by(Issue.id.desc())).all()}
+    issues = db.session.scalars(
+        db.select(Issue).options(selectinload(Issue.themes)).order_by(Issue.id.desc())
+    ).all()
+    return {"newsletters": issues}
 
 
 @bp.route("/newsletters", methods=["POST"])

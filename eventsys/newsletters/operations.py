@@ -301,6 +301,7 @@ def sent_issues(limit: int | None = None) -> list[Issue]:
     query = (
         select(Issue)
         .where(Issue.status == IssueStatus.sent)
+        .options(selectinload(Issue.themes))
         .order_by(Issue.sent_at.desc(), Issue.id.desc())
     )
     if limit:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from eventsys.auth.models import Role, User
 from eventsys.clock import local_date
@@ -245,7 +245,7 @@ def hosts_of(event_id: int) -> list[EventHost]:
         db.session.scalars(
             select(EventHost)
             .where(EventHost.event_id == event_id)
-            .options(selectinload(EventHost.user))
+            .options(joinedload(EventHost.user))
             .order_by(EventHost.id)
         )
     )

@@ -7,12 +7,14 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, or_, select, update
+from sqlalchemy.orm import selectinload
 
 from eventsys.auth.models import ApiToken, User
 from eventsys.database import utcnow
 from eventsys.events.models import Event
 from eventsys.extensions import db
 from eventsys.organisations.operations import affiliation_for
+from eventsys.payments.models import Payment
 from eventsys.registration.models import ACTIVE_STATES, Registration
 from eventsys.registration.operations import registrations_of
 
@@ -33,7 +35,9 @@ def export(user: User) -> dict:
 
     affiliation = affiliation_for(user)
     registrations = []
-    for reg in registrations_of(user):
+    for reg in registrations_of(
+        user, selectinload(Registration.payment).selectinload(Payment.invoices)
+    ):
         payment = reg.payment
         registrations.append(
             {

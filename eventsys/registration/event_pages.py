@@ -23,7 +23,7 @@ from flask import (
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from eventsys.auth.access import role_required
 from eventsys.auth.models import Role
@@ -44,8 +44,6 @@ from eventsys.formatting import period
 from eventsys.organisations.models import Organisation
 from eventsys.registration import operations as reg_ops
 from eventsys.registration.forms import RegisterForm
-from eventsys.registration.models import Registration
-from eventsys.registration.rules import SEAT_HOLDING, WAITING
 from eventsys.themes import operations as theme_ops
 from eventsys.themes.models import Theme
 
@@ -84,29 +82,6 @@ def visible_event(event_id: int) -> Event:
     if event is None:
         abort(404)
     return event
-
-
-def seat_counts(event_ids: list[int]) -> dict[int, tuple[int, int]]:
-    """(seats held, people waiting) per event, in one query for a whole list."""
-    result = {event_id: (0, 0) for event_id in event_ids}
-    if not event_ids:
-        return result
-    rows = db.session.execute(
-        select(Registration.event_id, Registration.state, func.count())
-        .where(
-            Registration.event_id.in_(event_ids),
-            Registration.state.in_([s.value for s in SEAT_HOLDING | WAITING]),
-        )
-        .group_by(Registration.event_id, Registration.state)
-    )
-    for event_id, state, number in rows:
-        held, waiting = result[event_id]
-        if state in SEAT_HOLDING:
-            held += number
-        else:
-            waiting += number
-        result[event_id] = (held, waiting)
-    return result
 
 
 def _organisations() -> list[Organisation]:
@@ -176,7 +151,7 @@ def index():
         else:
             form.theme.errors = [_("Choose one of the options.")]
     events = list(db.session.scalars(query))
-    counts = seat_counts([e.id for e in events])
+    counts = reg_ops.seat_counts([e.id for e in events])
     filtered = bool(form.kind.data or form.format.data or form.month.data or form.theme.data)
     status = 422 if form.errors else 200
     return render_template(
@@ -266,7 +241,7 @@ def admin_index():
     return render_template(
         "events/admin_index.html",
         events=events,
-        counts=seat_counts(ids),
+        counts=reg_ops.seat_counts(ids),
         came=attended_counts(ids),
         now=utcnow(),
     )

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from eventsys import database, mail
@@ -103,10 +103,68 @@ def positions(event_id: int) -> dict[int, int]:
     return rules.positions(rule_view(event_id))
 
 
+def positions_for(event_ids) -> dict[int, int]:
+    """positions() of several events at once (a person's own list), in one query."""
+    event_ids = list(event_ids)
+    if not event_ids:
+        return {}
+    rows = db.session.execute(
+        select(
+            Registration.event_id,
+            Registration.id,
+            Registration.tier,
+            Registration.state,
+            Registration.registered_at,
+            Registration.queue_at,
+        ).where(
+            Registration.event_id.in_(event_ids),
+            Registration.state.in_([s.value for s in rules.WAITING]),
+        )
+    )
+    waiting: dict[int, list[rules.Reg]] = {}
+    for event_id, reg_id, tier, state, registered_at, queue_at in rows:
+        waiting.setdefault(event_id, []).append(
+            rules.Reg(
+                id=reg_id,
+                tier=tier,
+                state=state,
+                registered_at=registered_at,
+                sort_at=queue_at if queue_at != registered_at else None,
+            )
+        )
+    places: dict[int, int] = {}
+    for regs in waiting.values():
+        places.update(rules.positions(regs))
+    return places
+
+
 def counts(event_id: int) -> tuple[int, int]:
     """(seats held, people waiting) for an event."""
     regs = rule_view(event_id)
     return rules.seats_held(regs), len(rules.waiting_list(regs))
+
+
+def seat_counts(event_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """(seats held, people waiting) per event, in one query for a whole list."""
+    result = {event_id: (0, 0) for event_id in event_ids}
+    if not event_ids:
+        return result
+    rows = db.session.execute(
+        select(Registration.event_id, Registration.state, func.count())
+        .where(
+            Registration.event_id.in_(event_ids),
+            Registration.state.in_([s.value for s in rules.ACTIVE]),
+        )
+        .group_by(Registration.event_id, Registration.state)
+    )
+    for event_id, state, number in rows:
+        held, waiting = result[event_id]
+        if state in rules.SEAT_HOLDING:
+            held += number
+        else:
+            waiting += number
+        result[event_id] = (held, waiting)
+    return result
 
 
 def fee_due(event: Event, reg: Registration) -> int:
@@ -765,7 +823,7 @@ def all_registrations(event_id: int) -> list[Registration]:
         db.session.scalars(
             select(Registration)
             .where(Registration.event_id == event_id)
-            .options(selectinload(Registration.organisation))
+            .options(selectinload(Registration.organisation), selectinload(Registration.payment))
             .order_by(Registration.registered_at, Registration.id)
         )
     )
@@ -806,11 +864,15 @@ def message_participants(event_id: int, subject: str, message: str, actor: User 
     return len(recipients)
 
 
-def registrations_of(user: User) -> list[Registration]:
+def registrations_of(user: User, *options) -> list[Registration]:
     """A participant's registrations: their own, and those made for their verified
-    address by an organiser."""
+    address by an organiser. Their events and payments are loaded with them (every
+    list of them shows both); `options` loads more."""
     return list(
         db.session.scalars(
-            select(Registration).where(owned_by(user)).order_by(Registration.registered_at.desc())
+            select(Registration)
+            .where(owned_by(user))
+            .options(selectinload(Registration.event), selectinload(Registration.payment), *options)
+            .order_by(Registration.registered_at.desc())
         )
     )

@@ -38,6 +38,7 @@ from eventsys.registration.forms import (
     MessageForm,
     MoveForm,
     RegisterForm,
+    SharedOptions,
     WaiveFeeForm,
 )
 from eventsys.registration.messages import MESSAGES
@@ -160,9 +161,7 @@ def mine():
         key=lambda r: (r.event.starts_at, r.id),
     )
     earlier = [r for r in regs if r not in current]
-    places: dict[int, int] = {}
-    for event_id in {r.event_id for r in current if r.state in WAITING}:
-        places.update(reg_ops.positions(event_id))
+    places = reg_ops.positions_for({r.event_id for r in current if r.state in WAITING})
     return render_template(
         "registration/mine.html",
         current=current,
@@ -276,27 +275,45 @@ def _owner_choices(event: Event) -> list[tuple]:
     return [(o.id, o.name) for o in sorted(owners, key=lambda o: o.name)]
 
 
-def _move_choices(reg: Registration, listed: list[Registration], places) -> list[tuple]:
-    others = [r for r in listed if r.state in WAITING and r.tier == reg.tier and r.id != reg.id]
-    return [("front", _("First among those with the same priority tier"))] + [
-        (str(r.id), f"{places.get(r.id, '')}. {r.name or r.email}") for r in others
-    ]
+class _RowChoices:
+    """The choices of the row forms, built once per page: every waiting row's move
+    select offers the others waiting in its tier, every affiliation select the owners.
+    The rows' selects share one widget each, which renders every option once."""
+
+    def __init__(self, listed: list[Registration], places: dict[int, int], owners: list[tuple]):
+        self.places = places
+        self.owners = [("", _("— choose —"))] + owners
+        self.front = ("front", _("First among those with the same priority tier"))
+        self.waiting: dict[int, list[tuple[int, tuple[str, str]]]] = {}
+        for r in listed:
+            if r.state in WAITING:
+                self.waiting.setdefault(r.tier, []).append(
+                    (r.id, (str(r.id), f"{places.get(r.id, '')}. {r.name or r.email}"))
+                )
+        self.move_widget = SharedOptions()
+        self.owner_widget = SharedOptions()
+
+    def move(self, reg: Registration) -> list[tuple]:
+        others = [choice for rid, choice in self.waiting.get(reg.tier, []) if rid != reg.id]
+        return [self.front, *others]
 
 
-def _row_forms(event: Event, reg: Registration, listed, places, owners, given: dict) -> Row:
-    row = Row(reg, places.get(reg.id), reg_ops.fee_due(event, reg))
+def _row_forms(event: Event, reg: Registration, page: _RowChoices, given: dict) -> Row:
+    row = Row(reg, page.places.get(reg.id), reg_ops.fee_due(event, reg))
     row.payment = listing.payment_stage(reg)
     actions = reg_ops.row_actions(event, reg)
-    if "confirm_affiliation" in actions and owners:
+    if "confirm_affiliation" in actions and len(page.owners) > 1:
         row.affiliation = given.get("affiliation") or AffiliationForm(reg.id, formdata=None)
-        row.affiliation.organisation.choices = [("", _("— choose —"))] + owners
+        row.affiliation.organisation.choices = page.owners
+        row.affiliation.organisation.widget = page.owner_widget
     if "waive_fee" in actions:
         row.waive = given.get("waive") or WaiveFeeForm(reg.id, formdata=None)
     if "move" in actions:
-        choices = _move_choices(reg, listed, places)
+        choices = page.move(reg)
         if len(choices) > 1:
             row.move = given.get("move") or MoveForm(reg.id, formdata=None)
             row.move.before.choices = choices
+            row.move.before.widget = page.move_widget
     row.has_errors = any(f.errors for f in given.values())
     return row
 
@@ -311,7 +328,8 @@ def _participants_page(event: Event, status: int = 200, behalf=None, message=Non
         for reg in (cancelled if filters.state.data == "cancelled" else listed)
         if listing.matches(reg, filters)
     ]
-    rows = [_row_forms(event, reg, listed, places, owners, given.get(reg.id, {})) for reg in shown]
+    page = _RowChoices(listed, places, owners)
+    rows = [_row_forms(event, reg, page, given.get(reg.id, {})) for reg in shown]
     held = sum(1 for r in listed if r.state in SEAT_HOLDING)
     waiting = sum(1 for r in listed if r.state in WAITING)
     confirmed = sum(1 for r in listed if r.state in (State.CONFIRMED, State.ATTENDED))
@@ -440,7 +458,7 @@ def _row_action(event_id: int, reg_id: int, form_class, key: str, operation):
         form.organisation.choices = [("", _("— choose —"))] + _owner_choices(event)
     elif key == "move":
         listed, _cancelled, places = _listed(event)
-        form.before.choices = _move_choices(reg, listed, places)
+        form.before.choices = _RowChoices(listed, places, []).move(reg)
     if not form.validate_on_submit():
         return _participants_page(event, 422, given={reg.id: {key: form}})
     try:
