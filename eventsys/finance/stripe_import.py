@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from eventsys.database import utcnow
+from eventsys.database import add_once, utcnow
 from eventsys.extensions import db
 from eventsys.finance.models import StripePayout, StripeSync, StripeTransaction
 from eventsys.payments import gateway
@@ -58,29 +58,35 @@ def transaction_fields(obj: dict, payout_id: str | None = None) -> dict:
     }
 
 
-def upsert_transaction(values: dict) -> bool:
-    """Insert or update one transaction; True when it was new. A known payout or
-    payment intent is never forgotten by a later, less complete record."""
-    row = db.session.get(StripeTransaction, values["id"])
+# A later, less complete record never makes a transaction forget what is known.
+_KEPT_WHEN_MISSING = ("payout_id", "payment_intent", "registration_ref", "source")
+
+
+def _upsert(model, values: dict, keep_when_missing) -> bool:
+    """Insert or update the row with `values["id"]`; True when this call inserted it.
+    Two runs at once (two hosts' cron, a manual run during the nightly one) may both
+    find the row missing: the insert is made in a savepoint (database.add_once), and
+    the run whose insert meets the other's row updates that row instead of failing."""
+    row = db.session.get(model, values["id"])
     if row is None:
-        db.session.add(StripeTransaction(**values))
-        return True
+        if add_once(model(**values)):
+            return True
+        row = db.session.get(model, values["id"])  # another run was first
     for name, value in values.items():
-        if value is None and name in ("payout_id", "payment_intent", "registration_ref", "source"):
+        if value is None and keep_when_missing(name):
             continue
         setattr(row, name, value)
     return False
 
 
+def upsert_transaction(values: dict) -> bool:
+    """Insert or update one transaction; True when it was new. A known payout or
+    payment intent is never forgotten by a later, less complete record."""
+    return _upsert(StripeTransaction, values, _KEPT_WHEN_MISSING.__contains__)
+
+
 def upsert_payout(values: dict) -> bool:
-    row = db.session.get(StripePayout, values["id"])
-    if row is None:
-        db.session.add(StripePayout(**values))
-        return True
-    for name, value in values.items():
-        if value is not None:
-            setattr(row, name, value)
-    return False
+    return _upsert(StripePayout, values, lambda _name: True)
 
 
 def payout_fields(obj: dict) -> dict:
