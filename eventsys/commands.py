@@ -119,6 +119,7 @@ def invoice_owners(year):
     from eventsys.finance import operations
 
     made = operations.invoice_owners(year)
+    sending = operations.send_contribution_invoices(year)
     database.commit()
     for entry in made:
         click.echo(
@@ -126,3 +127,11 @@ def invoice_owners(year):
             f"{entry.amount / 100:.2f} NOK"
         )
     click.echo(f"{len(made)} contribution invoices made for {year}")
+    for entry in sending.sent:
+        click.echo(f"sent invoice {entry.invoice.number} to {entry.sent_to}")
+    for entry in sending.unsendable:
+        click.echo(
+            f"cannot be sent: invoice {entry.invoice.number} to {entry.organisation.name} "
+            f"(no invoice e-mail address; add it on the organisation's page and run again)"
+        )
+    click.echo(f"{len(sending.sent)} sent, {len(sending.unsendable)} cannot be sent")
