@@ -590,3 +590,26 @@ def send_reminder(invoice_id: int, number: int, actor: User, now=None) -> Invoic
         made_attachments=[("invoice_documents", {"invoice_id": invoice.id})],
     )
     return reminder
+
+
+# --- EHF for a PEPPOL access point -------------------------------------------------------
+
+
+def buyer_participant(invoice: Invoice) -> str | None:
+    """The PEPPOL participant an invoice's EHF is addressed to (None: no EHF, the
+    buyer has no organisation number)."""
+    from eventsys.organisations.rules import peppol_participant
+
+    return peppol_participant(invoice.buyer_endpoint, invoice.org_number)
+
+
+def ehf_batch(since) -> list[tuple[Invoice, str]]:
+    """Invoices and credit notes issued on or after `since` that have an EHF (the
+    buyer has an organisation number), oldest first, each with its receiver's PEPPOL
+    participant id: what `eventsys ehf-export` hands to an access point."""
+    found = db.session.scalars(
+        select(Invoice)
+        .where(Invoice.issued_on >= since, Invoice.org_number.is_not(None))
+        .order_by(Invoice.number)
+    )
+    return [(invoice, buyer_participant(invoice)) for invoice in found]

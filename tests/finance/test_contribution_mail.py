@@ -153,3 +153,33 @@ def test_the_contributions_page_names_the_owner_that_cannot_be_sent(
     assert "Kan ikke sendes" in page and "faktura@uib.no" in page
     assert f"/admin/organisations/{owners[1]}#invoice-heading" in page
     assert len(smtp.to("faktura@uib.no")) == 1
+
+
+def test_ehf_export_writes_files_for_the_access_point(app, runner, owners, tmp_path):
+    """eventsys does not reach the PEPPOL network itself: finance exports the EHF
+    files, with a manifest naming each receiver, for their access point."""
+    import csv
+
+    with app.app_context():
+        hvl = db.session.get(Organisation, owners[1])
+        org_ops.set_invoice_address(
+            hvl, "faktura@hvl.no", "Postboks 7030", "5020", "Bergen", "", "0088:7080000000001"
+        )
+        database.commit()
+    runner.invoke(args=["eventsys", "invoice-owners", "--year", "2027"])
+    out = tmp_path / "ehf"
+    result = runner.invoke(
+        args=["eventsys", "ehf-export", "--since", "2000-01-01", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "2 EHF documents" in result.output
+    with (out / "ehf-manifest.csv").open(encoding="utf-8") as manifest:
+        rows = {row["buyer"]: row for row in csv.DictReader(manifest)}
+    assert rows["Universitetet i Bergen"]["peppol_participant"] == "0192:974767880"
+    assert rows["Høgskulen på Vestlandet"]["peppol_participant"] == "0088:7080000000001"
+    for row in rows.values():
+        root, text = _ehf((out / row["file"]).read_bytes())
+        scheme, _, identifier = row["peppol_participant"].partition(":")
+        endpoint = root.find("cac:AccountingCustomerParty/cac:Party/cbc:EndpointID", NS)
+        assert (endpoint.get("schemeID"), endpoint.text) == (scheme, identifier)
+        assert text("cbc:ID") == row["number"]
