@@ -280,9 +280,6 @@ def send_contribution_invoices(year: int, now=None) -> Sending:
     Each goes out once: the number series' lock queues two runs, and `sent_at` is
     written with the mail in one transaction. An owner without an invoice address is
     reported, and its invoice goes out on a later run once the address is there."""
-    from eventsys import mail
-    from eventsys.finance import documents
-
     now = now or utcnow()
     _lock_number_series("invoice")
     result = Sending()
@@ -299,23 +296,33 @@ def send_contribution_invoices(year: int, now=None) -> Sending:
         if not invoice.recipient_email:
             result.unsendable.append(entry)
             continue
-        s = documents.seller()
-        mail.queue(
-            invoice.recipient_email,
-            "finance/invoice",
-            locale="nb",
-            invoice=invoice,
-            reg=None,
-            event=None,
-            invoice_url=documents.signed_url(invoice),
-            seller=s,
-            account=documents.format_account(s.bank_account),
-            made_attachments=[("invoice_documents", {"invoice_id": invoice.id})],
-        )
+        mail_invoice(invoice)
         entry.sent_at, entry.sent_to = now, invoice.recipient_email
         result.sent.append(entry)
     db.session.flush()
     return result
+
+
+def mail_invoice(invoice: Invoice, registration=None) -> None:
+    """Queue the invoice to its recipient's inbox: the amount, account, KID and
+    reference in the text, the PDF and the EHF attached (the mail worker draws them),
+    and the signed link that opens it without an account."""
+    from eventsys import mail
+    from eventsys.finance import documents
+
+    seller = documents.seller()
+    mail.queue(
+        invoice.recipient_email,
+        "finance/invoice",
+        locale="nb",
+        invoice=invoice,
+        reg=registration,
+        event=registration.event if registration is not None else None,
+        invoice_url=documents.signed_url(invoice),
+        seller=seller,
+        account=documents.format_account(seller.bank_account),
+        made_attachments=[("invoice_documents", {"invoice_id": invoice.id})],
+    )
 
 
 def _lock_number_series(series: str) -> None:
