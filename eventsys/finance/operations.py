@@ -548,6 +548,17 @@ def register(today=None, only: str | None = None) -> list[dict]:
 
 
 def invoice_recipient(invoice: Invoice) -> str:
+    """Where an invoice's reminders go: for an owner's contribution its invoice
+    address today (it may have changed since the invoice went out), else the address
+    the invoice was sent to, else the participant's."""
+    if invoice.purpose == "contribution":
+        owner = db.session.scalar(
+            select(Organisation)
+            .join(Contribution, Contribution.organisation_id == Organisation.id)
+            .where(Contribution.invoice_id == invoice.id)
+        )
+        if owner is not None and owner.invoice_email:
+            return owner.invoice_email
     if invoice.recipient_email:
         return invoice.recipient_email
     if invoice.payment is not None:
