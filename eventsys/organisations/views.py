@@ -1,6 +1,5 @@
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -107,13 +106,15 @@ def _apply(org_id: int, form, change, done: str, which: str):
     return _page(org, 422, **{which: form})
 
 
-@bp.route("/<int:org_id>", methods=["GET", "POST"])
+@bp.route("/<int:org_id>", methods=["GET"])
 @role_required(Role.finance)  # finance sees the page and edits the invoice address
 def edit(org_id):
-    if request.method == "GET":
-        return _page(_get(org_id), 200)
-    if not current_user.has_role(Role.admin):
-        abort(403)
+    return _page(_get(org_id), 200)
+
+
+@bp.route("/<int:org_id>", methods=["POST"])
+@role_required(Role.admin)
+def save(org_id):
     form = OrganisationForm()
     return _apply(
         org_id,
