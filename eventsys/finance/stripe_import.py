@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from eventsys.database import add_once, utcnow
 from eventsys.extensions import db
@@ -64,9 +64,10 @@ _KEPT_WHEN_MISSING = ("payout_id", "payment_intent", "registration_ref", "source
 
 def _upsert(model, values: dict, keep_when_missing) -> bool:
     """Insert or update the row with `values["id"]`; True when this call inserted it.
-    Two runs at once (two hosts' cron, a manual run during the nightly one) may both
-    find the row missing: the insert is made in a savepoint (database.add_once), and
-    the run whose insert meets the other's row updates that row instead of failing."""
+    Two writers at once may both find the row missing (take_turns orders the imports,
+    but not every writer need take it): the insert is made in a savepoint
+    (database.add_once), and the one whose insert meets the other's row updates that
+    row instead of failing."""
     row = db.session.get(model, values["id"])
     if row is None:
         if add_once(model(**values)):
@@ -99,6 +100,26 @@ def payout_fields(obj: dict) -> dict:
         "arrival_date": arrival.date() if arrival else None,
         "created": _ts(obj["created"]),
     }
+
+
+# PostgreSQL advisory lock key: "stripe imports take turns" (any constant of our own).
+TURN_LOCK_KEY = 0x5751_7E01
+SYNC_WAIT_SECONDS = 600  # a page of payouts fetches each payout's transactions meanwhile
+
+
+def take_turns(wait_seconds: int | None = None) -> None:
+    """Hold the Stripe import's turn until this transaction ends. Two runs at once
+    (sync and sync, or sync and a CSV upload) then write one page after the other:
+    pages of the same rows in different orders (the transaction list, a payout's
+    list) can otherwise lock each other out (a deadlock). `wait_seconds` lifts the
+    lock timeout for this transaction (a command may wait for the other run's page;
+    a request keeps LOCK_TIMEOUT_MS and answers 503). SQLite already lets one writer
+    in at a time (BEGIN IMMEDIATE)."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    if wait_seconds is not None:
+        db.session.execute(text(f"SET LOCAL lock_timeout = '{int(wait_seconds)}s'"))
+    db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": TURN_LOCK_KEY})
 
 
 def _since_timestamp(since: date | None) -> int | None:
@@ -141,6 +162,7 @@ def sync(
     gte = _since_timestamp(since)
     while run.stage == "transactions":
         page = gateway.balance_transactions(gte, run.cursor, limit=page_size)
+        take_turns(SYNC_WAIT_SECONDS)
         for obj in page.items:
             upsert_transaction(transaction_fields(obj))
         run.imported += len(page.items)
@@ -151,6 +173,7 @@ def sync(
         checkpoint()
     while run.stage == "payouts":
         page = gateway.payouts(gte, run.cursor, limit=page_size)
+        take_turns(SYNC_WAIT_SECONDS)
         for obj in page.items:
             upsert_payout(payout_fields(obj))
             after = None
@@ -290,7 +313,9 @@ def parse_csv(text: str) -> list[dict]:
 def import_csv(text: str) -> CsvResult:
     """Upsert the export's rows; a payout's own row also records the payout."""
     result = CsvResult()
-    for values in parse_csv(text):
+    rows = parse_csv(text)
+    take_turns()
+    for values in rows:
         if upsert_transaction(values):
             result.created += 1
         else:
