@@ -112,6 +112,48 @@ def stripe_sync(since):
     click.echo(f"imported {run.imported} balance transactions since {start or 'the start'}")
 
 
+@eventsys_cli.command("ehf-export")
+@click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Invoices issued on or after this date (YYYY-MM-DD); default: 1 January this year.",
+)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(file_okay=False, writable=True),
+    required=True,
+    help="Directory to write the EHF files and ehf-manifest.csv into.",
+)
+def ehf_export(since, out):
+    """Write the EHF (PEPPOL BIS Billing 3.0) of every invoice and credit note with an
+    organisation number, for upload to a PEPPOL access point; eventsys itself does not
+    send through PEPPOL. Safe to re-run: the same file names are written again."""
+    import csv
+    from datetime import date
+    from pathlib import Path
+
+    from eventsys.finance import documents, operations
+
+    start = since.date() if since else date(database.local_date().year, 1, 1)
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    batch = operations.ehf_batch(start)
+    with (folder / "ehf-manifest.csv").open("w", encoding="utf-8", newline="") as manifest:
+        writer = csv.writer(manifest)
+        writer.writerow(["file", "number", "kind", "issued_on", "buyer", "org_number",
+                         "peppol_participant", "amount_ore", "currency"])  # fmt: skip
+        for invoice, participant in batch:
+            name = documents.filename(invoice, "xml")
+            (folder / name).write_bytes(documents.ehf_xml(invoice))
+            writer.writerow([name, invoice.number, invoice.kind.value,
+                             invoice.issued_on.isoformat(), invoice.organisation_name,
+                             invoice.org_number, participant, invoice.amount,
+                             invoice.currency])  # fmt: skip
+    click.echo(f"{len(batch)} EHF documents since {start} written to {folder}")
+
+
 @eventsys_cli.command("invoice-owners")
 @click.option("--year", type=click.IntRange(2000, 2100), required=True)
 def invoice_owners(year):
@@ -119,6 +161,7 @@ def invoice_owners(year):
     from eventsys.finance import operations
 
     made = operations.invoice_owners(year)
+    sending = operations.send_contribution_invoices(year)
     database.commit()
     for entry in made:
         click.echo(
@@ -126,3 +169,11 @@ def invoice_owners(year):
             f"{entry.amount / 100:.2f} NOK"
         )
     click.echo(f"{len(made)} contribution invoices made for {year}")
+    for entry in sending.sent:
+        click.echo(f"sent invoice {entry.invoice.number} to {entry.sent_to}")
+    for entry in sending.unsendable:
+        click.echo(
+            f"cannot be sent: invoice {entry.invoice.number} to {entry.organisation.name} "
+            f"(no invoice e-mail address; add it on the organisation's page and run again)"
+        )
+    click.echo(f"{len(sending.sent)} sent, {len(sending.unsendable)} cannot be sent")

@@ -47,7 +47,7 @@ def site(app, database_url, make_user, make_org, make_event):
     from eventsys.extensions import db
     from eventsys.registration import operations as reg_ops
 
-    make_org(
+    org_id = make_org(
         "Universitetet i Bergen",
         ["uib.no"],
         periods=[("owner", date(2025, 1, 1), date(2030, 12, 31), "2000+")],
@@ -99,6 +99,7 @@ def site(app, database_url, make_user, make_org, make_event):
             "other": other_id,
             "reg": reg_id,
             "invoice": invoice_path,
+            "org": org_id,
         }
 
 
@@ -177,10 +178,21 @@ def test_every_page_meets_wcag_21_aa(browser, site):
             f"{path}{lang}"
             for path in ("/finance/invoices", "/dashboard", *FINANCE_PAGES)
             for lang in ("", "?lang=en")
+        ]
+        # Contributions (one cannot be sent: no invoice address) and the organisation
+        # page where finance adds it.
+        + [
+            f"{path}{sep}lang={lang}"
+            for path, sep in (
+                ("/finance/contributions?year=2027", "&"),
+                (f"/admin/organisations/{site['org']}", "?"),
+            )
+            for lang in ("nb", "en")
         ],
         "admin@nettverket.no": [
             "/admin/organisations/",
             "/admin/organisations/new",
+            f"/admin/organisations/{site['org']}",
             "/admin/themes/",
             "/dashboard",
         ],

@@ -62,6 +62,10 @@ def test_the_finance_user_sees_real_numbers(app, runner, client):
         assert [d.kind for d in operations.open_discrepancies()] == ["money_without_registration"]
         statuses = {row["status"] for row in operations.register()}
         assert {"paid", "partly_paid", "overdue"} <= statuses
+        # Owners have invoice addresses; one has none, and its invoice is shown unsent.
+        rows = operations.contribution_overview(year)
+        assert sum(1 for r in rows if r["sent_at"]) == len(rows) - 1
+        assert [r["organisation"] for r in rows if not r["invoice_email"]] == ["Nord universitet"]
     client.post(
         "/login",
         data={"email": "okonomi@kompetansenettverk.no", "password": "demo-passord-2026"},

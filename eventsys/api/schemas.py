@@ -117,6 +117,21 @@ class Ownership(ApiSchema):
     staff_band = f.Choice(STAFF_BANDS, required=True, allow_none=True)
 
 
+class InvoiceAddress(ApiSchema):
+    email = f.Text(320, load_default="", metadata={"description": "invoices and reminders"})
+    lines = f.List(f.Line(200), load_default=list, metadata={"description": "at most 4"})
+    postcode = f.Text(10, load_default="", metadata={"description": "4 digits"})
+    city = f.Line(100, load_default="")
+    reference = f.Line(
+        200, load_default="", metadata={"description": "the buyer's reference on invoices"}
+    )
+    peppol_id = f.Text(
+        60,
+        load_default="",
+        metadata={"description": "scheme:identifier; empty: 0192:<org_number>"},
+    )
+
+
 class OrganisationInput(ApiSchema):
     name = f.Line(200, required=True)
     org_number = f.Text(
@@ -125,6 +140,7 @@ class OrganisationInput(ApiSchema):
     kind = f.Choice(("institution", "welfare_org", "other"), required=True)
     domains = f.List(f.Text(253), load_default=list)
     ownerships = f.List(f.Nested(OwnershipInput, allow_none=False), load_default=list)
+    invoice_address = f.Nested(InvoiceAddress, load_default=None)
 
 
 class Organisation(ApiSchema):
@@ -136,6 +152,12 @@ class Organisation(ApiSchema):
     kind = f.Choice(("institution", "welfare_org", "other"), required=True)
     domains = f.List(f.Text(253), required=True, attribute="domain_names")
     ownerships = f.List(f.Nested(Ownership), required=True)
+    invoice_address = f.Nested(InvoiceAddress, required=True, attribute="invoice_to")
+    peppol_participant = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "where its EHF invoices go; null without an org_number"},
+    )
 
 
 class OrganisationList(ApiSchema):

@@ -133,6 +133,17 @@ def create_organisation(data):
                 period.get("valid_to"),
                 period.get("staff_band"),
             )
+        if data.get("invoice_address"):
+            address = data["invoice_address"]
+            org_ops.set_invoice_address(
+                org,
+                address["email"],
+                address["lines"],
+                address["postcode"],
+                address["city"],
+                address["reference"],
+                address["peppol_id"],
+            )
     except org_ops.OrganisationError as exc:
         message = org_messages(exc.code, detail=exc.detail)
         raise ApiError(

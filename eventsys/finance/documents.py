@@ -132,9 +132,16 @@ class _Writer:
         return node
 
 
-def _party(w: _Writer, parent, *, name, org_number, street, postcode, city, email=None):
+def _party(
+    w: _Writer, parent, *, name, org_number, street, postcode, city, email=None, endpoint=""
+):
+    """A party; its EndpointID is the PEPPOL participant id `endpoint` ("scheme:id")
+    when given, else 0192 and the organisation number."""
     party = w.el(parent, "cac:Party")
-    if org_number:
+    scheme, _, identifier = (endpoint or "").partition(":")
+    if identifier:
+        w.el(party, "cbc:EndpointID", identifier, schemeID=scheme)
+    elif org_number:
         w.el(party, "cbc:EndpointID", org_number, schemeID=ORG_NUMBER_SCHEME)
     w.el(w.el(party, "cac:PartyName"), "cbc:Name", name)
     address = w.el(party, "cac:PostalAddress")
@@ -202,7 +209,7 @@ def ehf_xml(invoice: Invoice) -> bytes:
         w, w.el(root, "cac:AccountingCustomerParty"),
         name=invoice.organisation_name or invoice.recipient_email or "-",
         org_number=invoice.org_number, street=street, postcode=postcode, city=city,
-        email=invoice.recipient_email or None,
+        email=invoice.recipient_email or None, endpoint=invoice.buyer_endpoint,
     )  # fmt: skip
     if not credit:
         means = w.el(root, "cac:PaymentMeans")

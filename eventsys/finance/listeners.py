@@ -11,24 +11,13 @@ def send_invoice_to_payer(invoice, registration=None, **_):
     """The payer's invoice inbox gets the invoice as PDF and EHF attachments and a
     signed link that opens it without an account (unless the payer is the
     participant, who has it on their page already)."""
-    from eventsys.finance import documents
+    from eventsys.finance import operations
 
     if not invoice.recipient_email:
         return
     if registration is not None and invoice.recipient_email.lower() == registration.email:
         return
-    mail.queue(
-        invoice.recipient_email,
-        "finance/invoice",
-        locale="nb",
-        invoice=invoice,
-        reg=registration,
-        event=registration.event if registration is not None else None,
-        invoice_url=documents.signed_url(invoice),
-        seller=documents.seller(),
-        account=documents.format_account(documents.seller().bank_account),
-        made_attachments=[("invoice_documents", {"invoice_id": invoice.id})],
-    )
+    operations.mail_invoice(invoice, registration)
 
 
 @mail.attachment_maker("invoice_documents")

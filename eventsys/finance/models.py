@@ -108,6 +108,10 @@ class Contribution(db.Model):
     amount: Mapped[int] = mapped_column(Integer)
     invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id", ondelete="RESTRICT"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When the invoice was e-mailed to the owner's invoice address, and where to: each
+    # invoice goes out once (a later run sends those still unsent, nothing twice).
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_to: Mapped[str] = mapped_column(String(320), default="")
 
     organisation = relationship("Organisation")
     invoice = relationship("Invoice")

@@ -3,6 +3,8 @@ keep finance's resolution log. They flush; the caller commits."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -247,6 +249,7 @@ def invoice_owners(year: int, now=None) -> list[Contribution]:
             due_on=payment_rules.invoice_due_date(issued, CONTRIBUTION_DUE_DAYS),
             purpose="contribution",
         )
+        _address_invoice(invoice, org, year)
         db.session.add(invoice)
         db.session.flush()
         entry = Contribution(
@@ -260,6 +263,76 @@ def invoice_owners(year: int, now=None) -> list[Contribution]:
         made.append(entry)
     db.session.flush()
     return made
+
+
+def _address_invoice(invoice: Invoice, org: Organisation, year: int) -> None:
+    """Put the owner's invoice address on its contribution invoice (again before it is
+    first sent: an address finance added after the invoice was made counts)."""
+    address = org.invoice_to
+    invoice.recipient_email = address.email
+    invoice.recipient_address = address.postal
+    invoice.reference = address.reference or f"Eierbidrag {year}"
+    invoice.buyer_endpoint = address.peppol_id
+
+
+@dataclass
+class Sending:
+    """What `send_contribution_invoices` did: invoices e-mailed now, and those that
+    cannot be sent because their owner has no invoice e-mail address."""
+
+    sent: list[Contribution] = field(default_factory=list)
+    unsendable: list[Contribution] = field(default_factory=list)
+
+
+def send_contribution_invoices(year: int, now=None) -> Sending:
+    """E-mail each of the year's contribution invoices not yet sent to its owner's
+    invoice address, with the PDF and the EHF attached (drawn by the mail worker).
+    Each goes out once: the number series' lock queues two runs, and `sent_at` is
+    written with the mail in one transaction. An owner without an invoice address is
+    reported, and its invoice goes out on a later run once the address is there."""
+    now = now or utcnow()
+    _lock_number_series("invoice")
+    result = Sending()
+    unsent = db.session.scalars(
+        select(Contribution)
+        .where(Contribution.year == year, Contribution.sent_at.is_(None))
+        .order_by(Contribution.invoice_id)
+    ).all()
+    for entry in unsent:
+        invoice, org = entry.invoice, entry.organisation
+        if invoice_is_paid(invoice) or _credited(invoice):
+            continue  # settled without the e-mail: nothing to send
+        _address_invoice(invoice, org, year)
+        if not invoice.recipient_email:
+            result.unsendable.append(entry)
+            continue
+        mail_invoice(invoice)
+        entry.sent_at, entry.sent_to = now, invoice.recipient_email
+        result.sent.append(entry)
+    db.session.flush()
+    return result
+
+
+def mail_invoice(invoice: Invoice, registration=None) -> None:
+    """Queue the invoice to its recipient's inbox: the amount, account, KID and
+    reference in the text, the PDF and the EHF attached (the mail worker draws them),
+    and the signed link that opens it without an account."""
+    from eventsys import mail
+    from eventsys.finance import documents
+
+    seller = documents.seller()
+    mail.queue(
+        invoice.recipient_email,
+        "finance/invoice",
+        locale="nb",
+        invoice=invoice,
+        reg=registration,
+        event=registration.event if registration is not None else None,
+        invoice_url=documents.signed_url(invoice),
+        seller=seller,
+        account=documents.format_account(seller.bank_account),
+        made_attachments=[("invoice_documents", {"invoice_id": invoice.id})],
+    )
 
 
 def _lock_number_series(series: str) -> None:
@@ -310,6 +383,9 @@ def contribution_overview(year: int) -> list[dict]:
                 "invoice": invoice,
                 "invoice_number": invoice.number if invoice else None,
                 "paid": bool(invoice and invoice_is_paid(invoice)),
+                "sent_at": entry.sent_at if entry else None,
+                "sent_to": entry.sent_to if entry else "",
+                "invoice_email": org.invoice_email,
             }
         )
     return sorted(rows, key=lambda r: r["organisation"])
@@ -494,6 +570,17 @@ def register(today=None, only: str | None = None) -> list[dict]:
 
 
 def invoice_recipient(invoice: Invoice) -> str:
+    """Where an invoice's reminders go: for an owner's contribution its invoice
+    address today (it may have changed since the invoice went out), else the address
+    the invoice was sent to, else the participant's."""
+    if invoice.purpose == "contribution":
+        owner = db.session.scalar(
+            select(Organisation)
+            .join(Contribution, Contribution.organisation_id == Organisation.id)
+            .where(Contribution.invoice_id == invoice.id)
+        )
+        if owner is not None and owner.invoice_email:
+            return owner.invoice_email
     if invoice.recipient_email:
         return invoice.recipient_email
     if invoice.payment is not None:
@@ -543,3 +630,26 @@ def send_reminder(invoice_id: int, number: int, actor: User, now=None) -> Invoic
         made_attachments=[("invoice_documents", {"invoice_id": invoice.id})],
     )
     return reminder
+
+
+# --- EHF for a PEPPOL access point -------------------------------------------------------
+
+
+def buyer_participant(invoice: Invoice) -> str | None:
+    """The PEPPOL participant an invoice's EHF is addressed to (None: no EHF, the
+    buyer has no organisation number)."""
+    from eventsys.organisations.rules import peppol_participant
+
+    return peppol_participant(invoice.buyer_endpoint, invoice.org_number)
+
+
+def ehf_batch(since) -> list[tuple[Invoice, str]]:
+    """Invoices and credit notes issued on or after `since` that have an EHF (the
+    buyer has an organisation number), oldest first, each with its receiver's PEPPOL
+    participant id: what `eventsys ehf-export` hands to an access point."""
+    found = db.session.scalars(
+        select(Invoice)
+        .where(Invoice.issued_on >= since, Invoice.org_number.is_not(None))
+        .order_by(Invoice.number)
+    )
+    return [(invoice, buyer_participant(invoice)) for invoice in found]

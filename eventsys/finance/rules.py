@@ -95,18 +95,6 @@ class Reconciliation:
     discrepancies: list[Discrepancy] = field(default_factory=list)
 
 
-@dataclass(slots=True)
-class _Money:
-    """Charges and refunds of one payment intent (or of one charge without one)."""
-
-    charged: int = 0
-    refunded: int = 0
-    currency: str = HOME_CURRENCY
-    charge_id: str | None = None
-    registration_ref: str | None = None
-    registration_id: int | None = None
-
-
 def _ref_id(ref: str | None) -> int | None:
     return int(ref) if ref and ref.isdigit() and len(ref) < 12 else None
 
@@ -129,7 +117,18 @@ def reconcile(
     fees = list(fees)
     by_intent = {f.payment_intent: f for f in fees if f.payment_intent}
     by_registration = {f.registration_id: f for f in fees}
-    money: dict[str, _Money] = {}
+    # Money per payment intent (or per charge without one), kept in a few lists of
+    # strings and integers rather than one object per group: the garbage collector
+    # tracks such objects, and making 100 000 of them set off collections that walk
+    # the whole heap (the records passed in, and in the app every loaded row), so the
+    # time per transaction grew with the number of transactions.
+    slot: dict[str, int] = {}  # group key → position in the lists below
+    keys: list[str] = []
+    charged: list[int] = []
+    refunded: list[int] = []
+    currency_of: list[str] = []
+    charge_of: list[str | None] = []
+    ref_of: list[str | None] = []
     payout_sums: dict[str, int] = defaultdict(int)
     add = result.discrepancies.append
     txns = txns if isinstance(txns, list | tuple) else list(txns)
@@ -141,59 +140,73 @@ def reconcile(
         if not charge and txn.type not in REFUND_TYPES:
             continue
         key = txn.payment_intent or txn.source or txn.id
-        group = money.get(key)
-        if group is None:
-            group = money[key] = _Money(currency=txn.currency.upper())
+        i = slot.get(key)
+        if i is None:
+            i = slot[key] = len(keys)
+            keys.append(key)
+            charged.append(0)
+            refunded.append(0)
+            currency_of.append(txn.currency.upper())
+            charge_of.append(None)
+            ref_of.append(None)
         if charge:
-            group.charged += txn.amount
-            group.charge_id = group.charge_id or txn.source or txn.id
+            charged[i] += txn.amount
+            if charge_of[i] is None:
+                charge_of[i] = txn.source or txn.id
         else:
-            group.refunded += -txn.amount
-        group.registration_ref = group.registration_ref or txn.registration_ref
+            refunded[i] -= txn.amount
+        if ref_of[i] is None and txn.registration_ref:
+            ref_of[i] = txn.registration_ref
 
-    for key, group in money.items():
+    registration_of: list[int | None] = [None] * len(keys)
+    for i, key in enumerate(keys):
+        group_charged = charged[i]
+        group_refunded = refunded[i]
+        currency = currency_of[i]
         fee = by_intent.get(key)
         via_metadata = False
         if fee is None:
-            fee = by_registration.get(_ref_id(group.registration_ref))
+            fee = by_registration.get(_ref_id(ref_of[i]))
             via_metadata = fee is not None
-        reg_id = group.registration_id = fee.registration_id if fee else None
-        stripe_id = group.charge_id or key
-        if group.currency != HOME_CURRENCY:
+        reg_id = None
+        if fee is not None:
+            reg_id = registration_of[i] = fee.registration_id
+        stripe_id = charge_of[i] or key
+        left = group_charged - group_refunded
+        if currency != HOME_CURRENCY:
             add(
                 Discrepancy(
                     CURRENCY,
-                    group.charged - group.refunded,
-                    group.currency,
+                    left,
+                    currency,
                     reg_id,
                     stripe_id,
-                    f"paid in {group.currency}, not {HOME_CURRENCY}",
+                    f"paid in {currency}, not {HOME_CURRENCY}",
                 )
             )
             continue
-        left = group.charged - group.refunded
         if fee is None or via_metadata:
             # Money eventsys never recorded as the payment of a fee.
-            if group.charged == 0:
+            if group_charged == 0:
                 add(
                     Discrepancy(
                         REFUND_MISMATCH,
-                        -group.refunded,
-                        group.currency,
+                        -group_refunded,
+                        currency,
                         reg_id,
                         stripe_id,
                         "refund of a charge no registration paid with",
                     )
                 )
-            elif left != 0 and fee is not None and group.charged != fee.amount:
+            elif left != 0 and fee is not None and group_charged != fee.amount:
                 add(
                     Discrepancy(
                         AMOUNT_MISMATCH,
                         left,
-                        group.currency,
+                        currency,
                         reg_id,
                         stripe_id,
-                        f"charged {group.charged}, fee {fee.amount}; not recorded as paid",
+                        f"charged {group_charged}, fee {fee.amount}; not recorded as paid",
                     )
                 )
             elif left != 0:
@@ -201,7 +214,7 @@ def reconcile(
                     Discrepancy(
                         MONEY_WITHOUT_REGISTRATION,
                         left,
-                        group.currency,
+                        currency,
                         reg_id,
                         stripe_id,
                         "no registration recorded this payment"
@@ -210,41 +223,41 @@ def reconcile(
                     )
                 )
             continue
-        if group.charged != fee.amount:
+        if group_charged != fee.amount:
             add(
                 Discrepancy(
                     AMOUNT_MISMATCH,
-                    group.charged - fee.amount,
-                    group.currency,
+                    group_charged - fee.amount,
+                    currency,
                     reg_id,
                     stripe_id,
-                    f"charged {group.charged}, fee {fee.amount}",
+                    f"charged {group_charged}, fee {fee.amount}",
                 )
             )
-        if group.refunded != fee.amount_refunded:
+        if group_refunded != fee.amount_refunded:
             add(
                 Discrepancy(
                     REFUND_MISMATCH,
-                    group.refunded - fee.amount_refunded,
-                    group.currency,
+                    group_refunded - fee.amount_refunded,
+                    currency,
                     reg_id,
                     stripe_id,
-                    f"refunded at Stripe {group.refunded}, recorded {fee.amount_refunded}",
+                    f"refunded at Stripe {group_refunded}, recorded {fee.amount_refunded}",
                 )
             )
 
     matched = result.matched
     for txn in txns:
         if txn.type in CHARGE_TYPES or txn.type in REFUND_TYPES:
-            group = money[txn.payment_intent or txn.source or txn.id]
-            if group.registration_id is not None:
-                matched[txn.id] = group.registration_id
+            reg_id = registration_of[slot[txn.payment_intent or txn.source or txn.id]]
+            if reg_id is not None:
+                matched[txn.id] = reg_id
 
     for fee in fees:
         if (
             fee.method == "card"
             and fee.status in ("paid", "refunded")
-            and (fee.payment_intent is None or fee.payment_intent not in money)
+            and (fee.payment_intent is None or fee.payment_intent not in slot)
             and covered is not None
             and fee.paid_at is not None
             and covered[0] <= fee.paid_at <= covered[1]

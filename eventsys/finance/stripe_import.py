@@ -13,9 +13,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
-from eventsys.database import utcnow
+from eventsys.database import add_once, utcnow
 from eventsys.extensions import db
 from eventsys.finance.models import StripePayout, StripeSync, StripeTransaction
 from eventsys.payments import gateway
@@ -58,29 +58,36 @@ def transaction_fields(obj: dict, payout_id: str | None = None) -> dict:
     }
 
 
-def upsert_transaction(values: dict) -> bool:
-    """Insert or update one transaction; True when it was new. A known payout or
-    payment intent is never forgotten by a later, less complete record."""
-    row = db.session.get(StripeTransaction, values["id"])
+# A later, less complete record never makes a transaction forget what is known.
+_KEPT_WHEN_MISSING = ("payout_id", "payment_intent", "registration_ref", "source")
+
+
+def _upsert(model, values: dict, keep_when_missing) -> bool:
+    """Insert or update the row with `values["id"]`; True when this call inserted it.
+    Two writers at once may both find the row missing (take_turns orders the imports,
+    but not every writer need take it): the insert is made in a savepoint
+    (database.add_once), and the one whose insert meets the other's row updates that
+    row instead of failing."""
+    row = db.session.get(model, values["id"])
     if row is None:
-        db.session.add(StripeTransaction(**values))
-        return True
+        if add_once(model(**values)):
+            return True
+        row = db.session.get(model, values["id"])  # another run was first
     for name, value in values.items():
-        if value is None and name in ("payout_id", "payment_intent", "registration_ref", "source"):
+        if value is None and keep_when_missing(name):
             continue
         setattr(row, name, value)
     return False
 
 
+def upsert_transaction(values: dict) -> bool:
+    """Insert or update one transaction; True when it was new. A known payout or
+    payment intent is never forgotten by a later, less complete record."""
+    return _upsert(StripeTransaction, values, _KEPT_WHEN_MISSING.__contains__)
+
+
 def upsert_payout(values: dict) -> bool:
-    row = db.session.get(StripePayout, values["id"])
-    if row is None:
-        db.session.add(StripePayout(**values))
-        return True
-    for name, value in values.items():
-        if value is not None:
-            setattr(row, name, value)
-    return False
+    return _upsert(StripePayout, values, lambda _name: True)
 
 
 def payout_fields(obj: dict) -> dict:
@@ -93,6 +100,26 @@ def payout_fields(obj: dict) -> dict:
         "arrival_date": arrival.date() if arrival else None,
         "created": _ts(obj["created"]),
     }
+
+
+# PostgreSQL advisory lock key: "stripe imports take turns" (any constant of our own).
+TURN_LOCK_KEY = 0x5751_7E01
+SYNC_WAIT_SECONDS = 600  # a page of payouts fetches each payout's transactions meanwhile
+
+
+def take_turns(wait_seconds: int | None = None) -> None:
+    """Hold the Stripe import's turn until this transaction ends. Two runs at once
+    (sync and sync, or sync and a CSV upload) then write one page after the other:
+    pages of the same rows in different orders (the transaction list, a payout's
+    list) can otherwise lock each other out (a deadlock). `wait_seconds` lifts the
+    lock timeout for this transaction (a command may wait for the other run's page;
+    a request keeps LOCK_TIMEOUT_MS and answers 503). SQLite already lets one writer
+    in at a time (BEGIN IMMEDIATE)."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    if wait_seconds is not None:
+        db.session.execute(text(f"SET LOCAL lock_timeout = '{int(wait_seconds)}s'"))
+    db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": TURN_LOCK_KEY})
 
 
 def _since_timestamp(since: date | None) -> int | None:
@@ -135,6 +162,7 @@ def sync(
     gte = _since_timestamp(since)
     while run.stage == "transactions":
         page = gateway.balance_transactions(gte, run.cursor, limit=page_size)
+        take_turns(SYNC_WAIT_SECONDS)
         for obj in page.items:
             upsert_transaction(transaction_fields(obj))
         run.imported += len(page.items)
@@ -145,6 +173,7 @@ def sync(
         checkpoint()
     while run.stage == "payouts":
         page = gateway.payouts(gte, run.cursor, limit=page_size)
+        take_turns(SYNC_WAIT_SECONDS)
         for obj in page.items:
             upsert_payout(payout_fields(obj))
             after = None
@@ -284,7 +313,9 @@ def parse_csv(text: str) -> list[dict]:
 def import_csv(text: str) -> CsvResult:
     """Upsert the export's rows; a payout's own row also records the payout."""
     result = CsvResult()
-    for values in parse_csv(text):
+    rows = parse_csv(text)
+    take_turns()
+    for values in rows:
         if upsert_transaction(values):
             result.created += 1
         else:

@@ -222,6 +222,7 @@ def _render_contributions(year, form, status=200):
         rows=rows,
         form=form,
         to_invoice=sum(1 for r in rows if r["invoice"] is None),
+        to_send=sum(1 for r in rows if r["invoice"] and not r["sent_at"] and not r["paid"]),
     ), status
 
 
@@ -233,10 +234,21 @@ def invoice_contributions():
         abort(400)
     year = form.year.data
     made = operations.invoice_owners(year)
+    sending = operations.send_contribution_invoices(year)
     flash(
-        _("%(count)d contribution invoices made for %(year)d.", count=len(made), year=year),
+        _("%(count)d contribution invoices made for %(year)d.", count=len(made), year=year)
+        + " "
+        + _("%(count)d sent by e-mail.", count=len(sending.sent)),
         "success",
     )
+    if sending.unsendable:
+        flash(
+            _(
+                "%(count)d cannot be sent: the owner has no invoice e-mail address.",
+                count=len(sending.unsendable),
+            ),
+            "error",
+        )
     return redirect(url_for("finance.contributions", year=year))
 
 

@@ -56,3 +56,34 @@ class OwnershipForm(FlaskForm):
             ("2000+", _l("More than 2000 employees")),
         ],
     )
+
+
+class InvoiceAddressForm(FlaskForm):
+    """Where the organisation's invoices go; admin and finance edit it."""
+
+    invoice_email = StringField(
+        _l("Invoice e-mail address"),
+        validators=[SingleLine(), Optional(), Length(max=320)],
+        description=_l("The inbox of its accounts-payable office: invoices and reminders "
+                       "go there with the PDF and the EHF attached."),
+    )  # fmt: skip
+    invoice_address = TextAreaField(
+        _l("Postal address"),
+        description=_l("Street or PO box, one line each (without postcode and place)."),
+        render_kw={"rows": 2},
+    )
+    invoice_postcode = StringField(
+        _l("Postcode"), validators=[SingleLine(), Optional(), Length(max=10)]
+    )
+    invoice_city = StringField(_l("Place"), validators=[SingleLine(), Optional(), Length(max=100)])
+    invoice_reference = StringField(
+        _l("Their reference"),
+        validators=[SingleLine(), Optional(), Length(max=200)],
+        description=_l("What their accounts-payable office wants on the invoice "
+                       "(“deres referanse”), e.g. an order number or a person."),
+    )  # fmt: skip
+    peppol_id = StringField(
+        _l("PEPPOL participant id"),
+        validators=[SingleLine(), Optional(), Length(max=60)],
+        description=_l("Only if the EHF goes elsewhere than 0192 and the organisation number."),
+    )

@@ -28,6 +28,15 @@ MESSAGES = Catalogue(
         "period_order": _l("The end date must be after the start date."),
         "staff_band_required": _l("An owner institution needs a staff band."),
         "period_overlap": _l("The period overlaps another period of this organisation."),
+        "invoice_email_invalid": _l("Enter a valid e-mail address, e.g. faktura@uib.no."),
+        "invoice_too_long": _l("The text is too long."),
+        "invoice_address_too_many_lines": _l("An address has at most 4 lines."),
+        "invoice_postcode_invalid": _l("A Norwegian postcode has 4 digits, e.g. 5020."),
+        "invoice_postcode_required": _l("Enter the postcode."),
+        "invoice_city_required": _l("Enter the place (city)."),
+        "invoice_peppol_id_invalid": _l(
+            "Write a PEPPOL id as scheme:identifier, e.g. 0192:974767880."
+        ),
     },
     parent=COMMON,
 )

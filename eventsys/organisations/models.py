@@ -1,11 +1,12 @@
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, Enum, ForeignKey, String
+from sqlalchemy import CheckConstraint, Date, Enum, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventsys.database import UTCDateTime, utcnow
 from eventsys.extensions import db
+from eventsys.organisations import rules
 
 
 class OrganisationKind(enum.StrEnum):
@@ -46,6 +47,15 @@ class Organisation(db.Model):
     org_number: Mapped[str | None] = mapped_column(String(9), unique=True)
     kind: Mapped[OrganisationKind] = mapped_column(_enum(OrganisationKind, "organisation_kind"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Where its invoices go (rules.check_invoice_address): the inbox that gets the PDF
+    # and the EHF, the postal address lines, postcode and place, the reference its
+    # accounts-payable office wants, and a PEPPOL id other than 0192:<org_number>.
+    invoice_email: Mapped[str] = mapped_column(String(320), default="")
+    invoice_address: Mapped[str] = mapped_column(Text, default="")  # lines, "\n" between
+    invoice_postcode: Mapped[str] = mapped_column(String(4), default="")
+    invoice_city: Mapped[str] = mapped_column(String(100), default="")
+    invoice_reference: Mapped[str] = mapped_column(String(200), default="")
+    peppol_id: Mapped[str] = mapped_column(String(60), default="")
 
     domains: Mapped[list["OrganisationDomain"]] = relationship(
         back_populates="organisation",
@@ -61,6 +71,22 @@ class Organisation(db.Model):
     @property
     def domain_names(self) -> list[str]:
         return [d.domain for d in self.domains]
+
+    @property
+    def invoice_to(self) -> rules.InvoiceAddress:
+        lines = tuple(line for line in (self.invoice_address or "").splitlines() if line)
+        return rules.InvoiceAddress(
+            self.invoice_email or "",
+            lines,
+            self.invoice_postcode or "",
+            self.invoice_city or "",
+            self.invoice_reference or "",
+            self.peppol_id or "",
+        )
+
+    @property
+    def peppol_participant(self) -> str | None:
+        return rules.peppol_participant(self.peppol_id, self.org_number)
 
 
 class OrganisationDomain(db.Model):

@@ -102,6 +102,31 @@ def update_organisation(
     return org
 
 
+def set_invoice_address(
+    org: Organisation,
+    email: str | None,
+    lines: str | list[str] | None,
+    postcode: str | None,
+    city: str | None,
+    reference: str | None = None,
+    peppol_id: str | None = None,
+) -> Organisation:
+    """Admin or finance records where the organisation's invoices go (all empty: no
+    invoice address; its contribution invoice then cannot be sent)."""
+    try:
+        address = rules.check_invoice_address(email, lines, postcode, city, reference, peppol_id)
+    except rules.InvoiceAddressError as exc:
+        raise OrganisationError(f"invoice_{exc.code}", exc.field) from exc
+    org.invoice_email = address.email
+    org.invoice_address = "\n".join(address.lines)
+    org.invoice_postcode = address.postcode
+    org.invoice_city = address.city
+    org.invoice_reference = address.reference
+    org.peppol_id = address.peppol_id
+    db.session.flush()
+    return org
+
+
 def add_ownership(
     org: Organisation,
     role: str,

@@ -202,3 +202,99 @@ def affiliation(person: PersonFacts, organisations: list[OrgFacts], on: date) ->
     if not person.email_verified:
         return Affiliation(2, Reason.unverified_email, org, role)
     return Affiliation(1, Reason.verified_domain, org, role)
+
+
+# --- the address an organisation's invoices go to ------------------------------------------
+
+PEPPOL_ORG_NUMBER_SCHEME = "0192"  # Norwegian organisation numbers in the PEPPOL network
+_POSTCODE = re.compile(r"^[0-9]{4}$")
+_PEPPOL_ID = re.compile(r"^[0-9]{4}:[A-Za-z0-9][A-Za-z0-9.:_-]{0,49}$")
+
+
+class InvoiceAddressError(ValueError):
+    """What is wrong with an invoice address; `code` is stable, `field` names the input."""
+
+    def __init__(self, code: str, field: str):
+        super().__init__(code)
+        self.code = code
+        self.field = field
+
+
+@dataclass(frozen=True)
+class InvoiceAddress:
+    """Where an organisation wants its invoices: an e-mail inbox (the PDF and the EHF
+    go there), the postal address on the invoice, the reference its accounts-payable
+    office needs ("deres referanse") and, when it is not 0192:<organisation number>,
+    its PEPPOL participant id."""
+
+    email: str = ""
+    lines: tuple[str, ...] = ()
+    postcode: str = ""
+    city: str = ""
+    reference: str = ""
+    peppol_id: str = ""
+
+    @property
+    def postal(self) -> str:
+        """The address as an invoice prints it: the lines, then "postcode city"."""
+        last = f"{self.postcode} {self.city}".strip()
+        return "\n".join([*self.lines, last] if last else self.lines)
+
+
+def _single_line(value: str | None, field: str, longest: int) -> str:
+    text = " ".join((value or "").split())
+    if len(text) > longest:
+        raise InvoiceAddressError("too_long", field)
+    return text
+
+
+def check_invoice_address(
+    email: str | None,
+    lines: str | list[str] | tuple[str, ...] | None,
+    postcode: str | None,
+    city: str | None,
+    reference: str | None,
+    peppol_id: str | None,
+) -> InvoiceAddress:
+    """The address tidied, or InvoiceAddressError for the first thing wrong: an e-mail
+    address that is not one, a postcode that is not four digits, an address without
+    postcode and place, or a PEPPOL id not written "scheme:identifier". Everything
+    empty is an organisation without an invoice address."""
+    from email_validator import EmailNotValidError, validate_email
+
+    email = (email or "").strip()
+    if email:
+        try:
+            email = validate_email(email, check_deliverability=False).normalized
+        except EmailNotValidError as exc:
+            raise InvoiceAddressError("email_invalid", "invoice_email") from exc
+        if len(email) > 320:
+            raise InvoiceAddressError("email_invalid", "invoice_email")
+    if isinstance(lines, str):
+        lines = lines.splitlines()
+    lines = tuple(
+        text for line in lines or () if (text := _single_line(line, "invoice_address", 200))
+    )
+    if len(lines) > 4:
+        raise InvoiceAddressError("address_too_many_lines", "invoice_address")
+    postcode = "".join((postcode or "").split())
+    if postcode and not _POSTCODE.match(postcode):
+        raise InvoiceAddressError("postcode_invalid", "invoice_postcode")
+    city = _single_line(city, "invoice_city", 100)
+    if (lines or city) and not postcode:
+        raise InvoiceAddressError("postcode_required", "invoice_postcode")
+    if postcode and not city:
+        raise InvoiceAddressError("city_required", "invoice_city")
+    reference = _single_line(reference, "invoice_reference", 200)
+    peppol_id = "".join((peppol_id or "").split())
+    if peppol_id and not _PEPPOL_ID.match(peppol_id):
+        raise InvoiceAddressError("peppol_id_invalid", "peppol_id")
+    return InvoiceAddress(email, lines, postcode, city, reference, peppol_id)
+
+
+def peppol_participant(peppol_id: str | None, org_number: str | None) -> str | None:
+    """The PEPPOL participant id an EHF is addressed to: the one given, else
+    0192:<organisation number>; None for a buyer with neither."""
+    if peppol_id:
+        return peppol_id
+    return f"{PEPPOL_ORG_NUMBER_SCHEME}:{org_number}" if org_number else None

@@ -7,7 +7,7 @@ from eventsys.auth.access import role_required
 from eventsys.auth.models import Role
 from eventsys.extensions import db
 from eventsys.organisations import operations
-from eventsys.organisations.forms import OrganisationForm, OwnershipForm
+from eventsys.organisations.forms import InvoiceAddressForm, OrganisationForm, OwnershipForm
 from eventsys.organisations.messages import MESSAGES
 from eventsys.organisations.models import Organisation, Ownership
 
@@ -43,7 +43,7 @@ def _get(org_id: int) -> Organisation:
 
 
 @bp.route("/")
-@role_required(Role.admin)
+@role_required(Role.finance)
 def index():
     orgs = db.session.scalars(
         select(Organisation)
@@ -72,58 +72,99 @@ def create():
     )
 
 
-@bp.route("/<int:org_id>", methods=["GET", "POST"])
-@role_required(Role.admin)
-def edit(org_id):
-    org = _get(org_id)
-    form = OrganisationForm(obj=org)
-    if not form.is_submitted():
+def _page(org: Organisation, status: int, form=None, period_form=None, invoice_form=None):
+    """The organisation's page with its three forms; the one that was sent keeps what
+    was typed and its errors, the others show what is stored."""
+    if form is None:
+        form = OrganisationForm(formdata=None, obj=org)
         form.domains.data = "\n".join(org.domain_names)
         form.kind.data = org.kind.value
+    return render_template(
+        "organisations/form.html",
+        form=form,
+        org=org,
+        period_form=period_form or OwnershipForm(formdata=None, prefix="period"),
+        invoice_form=invoice_form or InvoiceAddressForm(formdata=None, obj=org, prefix="invoice"),
+    ), status
+
+
+def _apply(org_id: int, form, change, done: str, which: str):
+    """Validate `form`, run `change(org)` and redirect back; or show the page again
+    with what was wrong in the form named `which` (nothing of a refused change is
+    kept)."""
+    org = _get(org_id)
     if form.validate_on_submit():
         try:
-            operations.update_organisation(
-                org, form.name.data, form.kind.data, form.org_number.data, form.domain_list()
-            )
+            change(org)
         except operations.OrganisationError as exc:
             db.session.rollback()
             org = _get(org_id)
             _attach(form, exc)
         else:
-            flash(_("The organisation is saved."), "success")
+            flash(done, "success")
             return redirect(url_for("organisations.edit", org_id=org.id))
-    status = 422 if form.errors or form.form_errors else 200
-    return render_template(
-        "organisations/form.html", form=form, org=org, period_form=OwnershipForm(prefix="period")
-    ), status
+    return _page(org, 422, **{which: form})
+
+
+@bp.route("/<int:org_id>", methods=["GET"])
+@role_required(Role.finance)  # finance sees the page and edits the invoice address
+def edit(org_id):
+    return _page(_get(org_id), 200)
+
+
+@bp.route("/<int:org_id>", methods=["POST"])
+@role_required(Role.admin)
+def save(org_id):
+    form = OrganisationForm()
+    return _apply(
+        org_id,
+        form,
+        lambda org: operations.update_organisation(
+            org, form.name.data, form.kind.data, form.org_number.data, form.domain_list()
+        ),
+        _("The organisation is saved."),
+        "form",
+    )
+
+
+@bp.route("/<int:org_id>/invoice-address", methods=["POST"])
+@role_required(Role.finance)
+def invoice_address(org_id):
+    form = InvoiceAddressForm(prefix="invoice")
+    return _apply(
+        org_id,
+        form,
+        lambda org: operations.set_invoice_address(
+            org,
+            form.invoice_email.data,
+            form.invoice_address.data,
+            form.invoice_postcode.data,
+            form.invoice_city.data,
+            form.invoice_reference.data,
+            form.peppol_id.data,
+        ),
+        _("The invoice address is saved."),
+        "invoice_form",
+    )
 
 
 @bp.route("/<int:org_id>/periods", methods=["POST"])
 @role_required(Role.admin)
 def add_period(org_id):
-    org = _get(org_id)
-    period_form = OwnershipForm(prefix="period")
-    if period_form.validate_on_submit():
-        try:
-            operations.add_ownership(
-                org,
-                period_form.role.data,
-                period_form.valid_from.data,
-                period_form.valid_to.data,
-                period_form.staff_band.data or None,
-            )
-        except operations.OrganisationError as exc:
-            db.session.rollback()
-            org = _get(org_id)
-            _attach(period_form, exc)
-        else:
-            flash(_("The period is added."), "success")
-            return redirect(url_for("organisations.edit", org_id=org.id))
-    form = OrganisationForm(obj=org)
-    form.domains.data = "\n".join(org.domain_names)
-    return render_template(
-        "organisations/form.html", form=form, org=org, period_form=period_form
-    ), 422
+    form = OwnershipForm(prefix="period")
+    return _apply(
+        org_id,
+        form,
+        lambda org: operations.add_ownership(
+            org,
+            form.role.data,
+            form.valid_from.data,
+            form.valid_to.data,
+            form.staff_band.data or None,
+        ),
+        _("The period is added."),
+        "period_form",
+    )
 
 
 @bp.route("/<int:org_id>/periods/<int:period_id>/delete", methods=["POST"])

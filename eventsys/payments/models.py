@@ -119,6 +119,9 @@ class Invoice(db.Model):
     reference: Mapped[str] = mapped_column(String(200))
     recipient_email: Mapped[str] = mapped_column(String(320), default="")
     recipient_address: Mapped[str] = mapped_column(Text, default="")
+    # The buyer's PEPPOL participant id ("scheme:identifier") when it is not
+    # 0192:<org_number>; the EHF's EndpointID.
+    buyer_endpoint: Mapped[str] = mapped_column(String(60), default="")
     description: Mapped[str] = mapped_column(String(300))
     amount: Mapped[int] = mapped_column(Integer)  # øre; negative for a credit note
     currency: Mapped[str] = mapped_column(String(3), default="NOK")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
+
 import pytest
 from sqlalchemy import func, select
 
@@ -10,6 +13,7 @@ from eventsys.extensions import db
 from eventsys.finance import stripe_import
 from eventsys.finance.models import StripePayout, StripeSync, StripeTransaction
 from eventsys.payments import gateway
+from tests.together import run_together
 
 
 def _rows(app):
@@ -124,3 +128,41 @@ def test_a_broken_csv_is_refused_whole(app, text, code):
         with pytest.raises(stripe_import.ImportError_) as info:
             stripe_import.import_csv(text)
         assert info.value.code == code
+
+
+def test_two_syncs_at_once_import_every_row_once(app, paid_seats, fake_stripe):
+    """Two hosts' cron (or a manual run during the nightly one) start `stripe-sync` at
+    the same moment. Each run, with its own session, holds its first page uncommitted
+    until the other has written the same page too (or a second has passed), so both
+    insert the same Stripe ids: the second must update the first's rows, not fail."""
+    paid_seats(3)
+    fake_stripe.release_funds()
+    fake_stripe.create_payout()
+    gate = threading.Barrier(2)
+
+    def one_sync():
+        calls = 0
+
+        def checkpoint():
+            nonlocal calls
+            calls += 1
+            if calls == 2:  # after the first page of transactions, before its commit
+                # When the other run waits on our rows, the wait breaks: commit.
+                with contextlib.suppress(threading.BrokenBarrierError):
+                    gate.wait(timeout=1)
+            database.commit()
+
+        stripe_import.sync(None, checkpoint=checkpoint, page_size=2)
+        database.commit()
+
+    assert run_together(app, one_sync) == []
+    rows = _rows(app)
+    assert len(rows) == 4 and len({r[0] for r in rows}) == 4  # 3 charges and the payout
+    assert len(_payouts(app)) == 1
+    with app.app_context():
+        assert (
+            db.session.scalar(
+                select(func.count()).select_from(StripeSync).where(StripeSync.finished_at.is_(None))
+            )
+            == 0
+        )

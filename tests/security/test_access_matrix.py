@@ -136,7 +136,7 @@ EXPECTED: dict[str, frozenset | str] = {
     "api.finance_discrepancies": FIN,
     "api.finance_contributions": FIN,
     # admins
-    "organisations.index": ADM,
+    "organisations.index": FIN,  # finance keeps the owners' invoice addresses
     "themes.index": ADM,
     # Check-in at the door and the staff dashboard.
     "checkin.ticket": OWN,  # the confirmation with the QR code to show at the door
@@ -170,7 +170,9 @@ EXPECTED: dict[str, frozenset | str] = {
     "api.update_resource": OWN | ORG,
     "themes.edit": ADM,
     "organisations.create": ADM,
-    "organisations.edit": ADM,
+    "organisations.edit": FIN,
+    "organisations.save": ADM,
+    "organisations.invoice_address": FIN,
     "organisations.add_period": ADM,
     "organisations.delete_period": ADM,
     # the JSON API (any valid token is a logged-in user)
