@@ -532,6 +532,30 @@ def cancel(reg_id: int, actor: User | None, now: datetime | None = None) -> Regi
     return reg
 
 
+def update_needs(
+    reg_id: int,
+    dietary_needs: str,
+    accessibility_needs: str,
+    actor: User | None,
+    now: datetime | None = None,
+) -> Registration:
+    """Change the dietary and accessibility needs of an active registration before
+    the event ends. The log says that they changed, never what they are (health data
+    stays in one place, and is deleted with the registration's needs).
+    Raises RegistrationError: registration_not_found, needs_closed."""
+    now = now or utcnow()
+    reg = db.session.get(Registration, reg_id, with_for_update=True)
+    if reg is None:
+        raise RegistrationError("registration_not_found", 404)
+    if not rules.needs_editable(reg.state, reg.event.ends_at, now):
+        raise RegistrationError("needs_closed")
+    reg.dietary_needs = dietary_needs.strip()
+    reg.accessibility_needs = accessibility_needs.strip()
+    _log(reg, "needs_changed", reg.state.value, actor)
+    db.session.flush()
+    return reg
+
+
 def mark_attendance(
     reg_id: int, attended: bool | None, actor: User | None, now: datetime | None = None
 ) -> Registration:
