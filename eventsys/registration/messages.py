@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from eventsys.formatting import money, when
 from eventsys.messages import COMMON, Catalogue
@@ -97,13 +98,18 @@ STEPS = Catalogue(
             "%(waiting)d on the waiting list.",
             **_fmt(p),
         ),
-        "seats_full": lambda **p: _(
-            "All %(capacity)d places are taken. New registrations join the waiting list.", **_fmt(p)
+        "seats_full": lambda **p: ngettext(
+            "The only place is taken. New registrations join the waiting list.",
+            "All %(num)d places are taken. New registrations join the waiting list.",
+            p["capacity"],
         ),
-        "seats_full_waiting": lambda **p: _(
-            "All %(capacity)d places are taken, and %(waiting)d are on the waiting list. "
-            "New registrations join the waiting list.",
-            **_fmt(p),
+        "seats_full_waiting": lambda **p: ngettext(
+            "The only place is taken, and %(waiting)d are on the waiting list. New "
+            "registrations join the waiting list.",
+            "All %(num)d places are taken, and %(waiting)d are on the waiting list. New "
+            "registrations join the waiting list.",
+            p["capacity"],
+            waiting=p["waiting"],
         ),
         # The person.
         "event_cancelled": lambda **p: _(

@@ -130,7 +130,7 @@ def test_a_full_event_says_the_button_puts_you_on_the_waiting_list(app, make_eve
     _vouched(app, event_id, "sara@gmail.com")
     page = _text(_page(jonas, f"/events/{event_id}"))
     assert "Sett meg på venteliste" in page
-    assert "Alle 1 plassene er tatt" in page
+    assert "Den eneste plassen er tatt" in page
     assert "Avgiften på kr 750,00 skal bare betales hvis du får plass." in page
 
 
