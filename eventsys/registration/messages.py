@@ -176,6 +176,11 @@ STEPS = Catalogue(
             **_fmt(p),
         ),
         "paid": lambda **p: _("The fee of %(amount)s is paid.", **_fmt(p)),
+        "paid_refundable": lambda **p: _(
+            "The fee of %(amount)s is paid. Cancel before %(cancel_deadline)s and you get it "
+            "back in full.",
+            **_fmt(p),
+        ),
         "refunded_card": lambda **p: _(
             "%(amount)s is refunded to the card you paid with; it usually shows on your "
             "account within 5–10 banking days.",

@@ -143,7 +143,9 @@ def next_step(s: Standing) -> Step:
         return Step("confirmed", "pay", "pay")
     if s.payment == "invoiced":
         return Step("confirmed", "invoiced")
-    return Step("confirmed", "paid" if s.payment == "paid" else None)
+    if s.payment == "paid":
+        return Step("confirmed", "paid_refundable" if s.refund_open else "paid")
+    return Step("confirmed")
 
 
 def _not_registered(s: Standing) -> Step:

@@ -205,7 +205,8 @@ def test_cancelling_a_card_payment_says_how_much_comes_back_and_when(
         capacity=5, cancellation_deadline=datetime.now(UTC) + timedelta(days=10), **upcoming()
     )
     reg = _paid_by_card(app, client, jonas, fake_stripe, event_id)
-    assert "Avgiften på kr 750,00 er betalt." in _text(_page(jonas, "/account/registrations"))
+    listed = _text(_page(jonas, "/account/registrations"))
+    assert "Avgiften på kr 750,00 er betalt. Avbestiller du før" in listed
 
     before = _text(_page(jonas, f"/account/registrations/{reg.id}/cancel"))
     assert "Du får hele beløpet på kr 750,00 tilbake til kortet du betalte med" in before

@@ -86,6 +86,8 @@ CASES = [
     (_s(state=State.CONFIRMED, fee=75000, payment="invoiced", method="invoice"),
      Step("confirmed", "invoiced")),
     (_s(state=State.CONFIRMED, fee=75000, payment="paid", method="card"),
+     Step("confirmed", "paid_refundable")),
+    (_s(state=State.CONFIRMED, fee=75000, payment="paid", method="card", refund_open=False),
      Step("confirmed", "paid")),
     (_s(state=State.CONFIRMED, fee=75000, ended=True, payment="paid"), Step("over")),
     (_s(state=State.ATTENDED, ended=True), Step("attended")),
