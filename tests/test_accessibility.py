@@ -205,6 +205,16 @@ def test_every_page_meets_wcag_21_aa(browser, site):
             f"/organiser/events/{event}/participants?state=confirmed&payment=unpaid&lang={lang}",
         ]
         pages["jonas@bi.no"].append(f"/account/registrations/{reg}/ticket?lang={lang}")
+        # The participant's next step (the pay box), add to calendar with its help,
+        # the cancel page with its money sentence, and changing needs.
+        pages["jonas@bi.no"] += [
+            f"/events/{event}?lang={lang}",
+            f"/account/registrations?lang={lang}",
+            f"/account/registrations/{reg}/cancel?lang={lang}",
+            f"/account/registrations/{reg}/needs?lang={lang}",
+            f"/account/calendar?lang={lang}",
+        ]
+        pages[None].append(f"/signup?lang={lang}")
     problems = []
     for who, paths in pages.items():
         context = browser.new_context(viewport={"width": 1280, "height": 900})

@@ -34,6 +34,9 @@ def _new_password(label):
                 message=_l("The password must have at least %(n)d characters.", n=MIN_PASSWORD),
             ),
         ],
+        # The rule is shown beside the field from the start (aria-describedby), not only
+        # in the error after a too-short try.
+        description=_l("At least %(n)d characters.", n=MIN_PASSWORD),
         render_kw={"autocomplete": "new-password"},
     )
 

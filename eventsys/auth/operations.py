@@ -137,8 +137,9 @@ def create_user(
     return user
 
 
-def sign_up(email: str, password: str, name: str, locale: str) -> None:
-    """Register a participant and send the verification link.
+def sign_up(email: str, password: str, name: str, locale: str) -> int | None:
+    """Register a participant and send the verification link; returns the new
+    account's id (None when the address had one already).
 
     When the address already has an account, that account's owner gets a notice
     instead, and the caller shows the same page either way: sign-up never reveals
@@ -157,9 +158,10 @@ def sign_up(email: str, password: str, name: str, locale: str) -> None:
             login_url=_link("auth.login"),
             reset_url=_link("auth.forgot_password"),
         )
-        return
+        return None
     user = create_user(email, password, name=name, locale=locale)
     send_verification(user)
+    return user.id
 
 
 def send_verification(user: User) -> None:

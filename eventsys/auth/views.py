@@ -63,9 +63,15 @@ def signup():
         return redirect(url_for("auth.account"))
     form = SignupForm()
     if form.validate_on_submit():
-        operations.sign_up(
+        new_id = operations.sign_up(
             form.email.data, form.password.data, form.name.data, session.get("lang", "nb")
         )
+        if new_id is not None:
+            # This browser made the account (it knows the password): the verification
+            # link opened here logs the person in (see verify_email).
+            session["signed_up"] = new_id
+            if request.args.get("next"):
+                session["after_verify"] = _safe_next(request.args.get("next"))
         return redirect(url_for("auth.check_email"))
     return render_template("auth/signup.html", form=form), 422 if form.errors else 200
 
@@ -82,9 +88,18 @@ def verify_email(token):
         user = operations.verify_email(token)
     except tokens.TokenError as exc:
         return render_template("auth/token_problem.html", message=TOKEN_MESSAGES[exc.code]()), 400
-    flash(_("Thank you, your e-mail address is verified."), "success")
     if current_user.is_authenticated and current_user.id == user.id:
+        flash(_("Thank you, your e-mail address is verified."), "success")
         return redirect(url_for("auth.account"))
+    if session.get("signed_up") == user.id and not current_user.is_authenticated:
+        # The link (single-use, expiring) proves the mailbox, and this browser made the
+        # account: log in. A link opened elsewhere (another device, or an account
+        # someone else made with this address) verifies but logs nobody in.
+        after = session.get("after_verify") or ""
+        _log_in(user)
+        flash(_("Thank you, your e-mail address is verified and you are logged in."), "success")
+        return redirect(_safe_next(after, _landing(user)))
+    flash(_("Thank you, your e-mail address is verified. Log in to continue."), "success")
     return redirect(url_for("auth.login"))
 
 

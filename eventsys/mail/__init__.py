@@ -154,6 +154,19 @@ def _drawn(attachments: list[dict]) -> list[dict]:
     return found
 
 
+def readable(msg: EmailMessage) -> str:
+    """The message as a person reads it, for the log when no MAIL_SERVER is set: the
+    headers and the decoded plain text, not the wire format (quoted-printable splits a
+    long link over lines with "=", and a link pasted from there does not work)."""
+    lines = [f"{name}: {msg[name]}" for name in ("From", "To", "Subject") if msg[name]]
+    body = msg.get_body(preferencelist=("plain",))
+    lines += ["", body.get_content().rstrip() if body is not None else ""]
+    files = [part.get_filename() for part in msg.iter_attachments() if part.get_filename()]
+    if files:
+        lines += ["", "Attachments: " + ", ".join(files)]
+    return "\n".join(lines)
+
+
 class _Connection:
     """One SMTP connection for a batch of messages (or the log when none is set)."""
 
@@ -163,7 +176,7 @@ class _Connection:
 
     def send(self, msg: EmailMessage) -> None:
         if not self.cfg.get("MAIL_SERVER"):
-            log.info("E-mail (no MAIL_SERVER set, not sent):\n%s", msg.as_string())
+            log.info("E-mail (no MAIL_SERVER set, not sent):\n%s", readable(msg))
             return
         if self.smtp is None:
             self.smtp = smtplib.SMTP(

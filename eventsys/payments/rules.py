@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from eventsys.registration.rules import fee_due  # noqa: F401  (decided by the tier)
+# Decided with the seat, so registration's pages can say them too.
+from eventsys.registration.rules import fee_due, refund_allowed  # noqa: F401
 
 INVOICE_DUE_DAYS = 14
 REMIND_BEFORE = timedelta(hours=48)
@@ -19,15 +20,6 @@ def payment_deadline(confirmed_at: datetime, payment_days: int, starts_at: datet
 def reminder_time(deadline: datetime, confirmed_at: datetime) -> datetime:
     """When to remind: two days before the deadline, or halfway for a short deadline."""
     return max(deadline - REMIND_BEFORE, confirmed_at + (deadline - confirmed_at) / 2)
-
-
-def refund_allowed(
-    now: datetime, cancellation_deadline: datetime | None, starts_at: datetime
-) -> bool:
-    """A full refund before the cancellation deadline; with no deadline set, until the
-    event starts. The organisers cancelling the event refunds regardless (caller)."""
-    limit = cancellation_deadline or starts_at
-    return now < limit
 
 
 def mod10_check_digit(digits: str) -> int:

@@ -258,4 +258,6 @@ def payment_status_label(status) -> str:
 
 @bp.app_context_processor
 def invoice_kinds():
-    return {"InvoiceKind": InvoiceKind}
+    # card_payments: pages below payments (the event page) offer the card button only
+    # when Stripe is configured.
+    return {"InvoiceKind": InvoiceKind, "card_payments": gateway.enabled()}

@@ -43,6 +43,7 @@ from eventsys.extensions import db
 from eventsys.formatting import period
 from eventsys.organisations.models import Organisation
 from eventsys.registration import operations as reg_ops
+from eventsys.registration import telling
 from eventsys.registration.forms import RegisterForm
 from eventsys.themes import operations as theme_ops
 from eventsys.themes.models import Theme
@@ -167,7 +168,7 @@ def show(event_id):
 def event_page(event: Event, form: RegisterForm | None = None, status: int = 200):
     """The event page; the registration view renders it again with the form's errors."""
     now = utcnow()
-    held, waiting = reg_ops.counts(event.id)
+    regs = reg_ops.rule_view(event.id)
     registration_open = event.status == EventStatus.published and rules.registration_is_open(
         event.registration_opens_at, event.registration_closes_at, now
     )
@@ -175,11 +176,14 @@ def event_page(event: Event, form: RegisterForm | None = None, status: int = 200
     if current_user.is_authenticated:
         viewer = reg_ops.viewer(event, current_user._get_current_object())
     own = viewer.registration if viewer else None
+    if viewer is not None:
+        told = telling.tell(event, own, regs, now, tier=viewer.tier, fee=viewer.fee)
+    else:
+        told = telling.tell(event, None, regs, now)
     return render_template(
         "events/show.html",
         event=event,
-        seats_left=max(0, event.capacity - held),
-        waiting=waiting,
+        told=told,
         registration_open=registration_open,
         registration_upcoming=now < event.registration_opens_at,
         priority_open=event.priority_deadline is not None and event.priority_deadline > now,

@@ -61,6 +61,13 @@ class RegisterForm(FlaskForm):
     dietary_needs, accessibility_needs = _needs_fields()
 
 
+class NeedsForm(FlaskForm):
+    """A participant changes the needs they gave when registering (same fields, same
+    rules)."""
+
+    dietary_needs, accessibility_needs = _needs_fields()
+
+
 class BehalfForm(FlaskForm):
     """An organiser registers someone else; the organiser vouches for the address."""
 

@@ -98,6 +98,39 @@ def rule_view(event_id: int) -> list[rules.Reg]:
     ]
 
 
+def rule_views(event_ids) -> dict[int, list[rules.Reg]]:
+    """rule_view() of several events at once (a person's own list), in one query."""
+    event_ids = list(event_ids)
+    if not event_ids:
+        return {}
+    rows = db.session.execute(
+        select(
+            Registration.event_id,
+            Registration.id,
+            Registration.tier,
+            Registration.state,
+            Registration.registered_at,
+            Registration.offer_expires_at,
+            Registration.queue_at,
+        )
+        .where(Registration.event_id.in_(event_ids), Registration.state.in_(ACTIVE_STATES))
+        .order_by(Registration.id)
+    )
+    views: dict[int, list[rules.Reg]] = {event_id: [] for event_id in event_ids}
+    for row in rows:
+        views[row.event_id].append(
+            rules.Reg(
+                id=row.id,
+                tier=row.tier,
+                state=row.state,
+                registered_at=row.registered_at,
+                offer_expires_at=row.offer_expires_at,
+                sort_at=row.queue_at if row.queue_at != row.registered_at else None,
+            )
+        )
+    return views
+
+
 def positions(event_id: int) -> dict[int, int]:
     """Waiting-list place (1-based) by registration id, for waitlisted and pending."""
     return rules.positions(rule_view(event_id))
@@ -587,6 +620,30 @@ def cancel(reg_id: int, actor: User | None, now: datetime | None = None) -> Regi
     changes = _rule_call(rules.cancel, event_facts(event), regs, reg.id, now)
     signals.registration_cancelled.send(reg, event=event, now=now)
     _apply(event, changes, now, actor, "cancel", notify_cancelled="cancelled")
+    return reg
+
+
+def update_needs(
+    reg_id: int,
+    dietary_needs: str,
+    accessibility_needs: str,
+    actor: User | None,
+    now: datetime | None = None,
+) -> Registration:
+    """Change the dietary and accessibility needs of an active registration before
+    the event ends. The log says that they changed, never what they are (health data
+    stays in one place, and is deleted with the registration's needs).
+    Raises RegistrationError: registration_not_found, needs_closed."""
+    now = now or utcnow()
+    reg = db.session.get(Registration, reg_id, with_for_update=True)
+    if reg is None:
+        raise RegistrationError("registration_not_found", 404)
+    if not rules.needs_editable(reg.state, reg.event.ends_at, now):
+        raise RegistrationError("needs_closed")
+    reg.dietary_needs = dietary_needs.strip()
+    reg.accessibility_needs = accessibility_needs.strip()
+    _log(reg, "needs_changed", reg.state.value, actor)
+    db.session.flush()
     return reg
 
 

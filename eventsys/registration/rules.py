@@ -488,6 +488,22 @@ def fee_due(tier: int, fee: int, waived: bool) -> int:
     return max(0, fee)
 
 
+def needs_editable(state: State, ends_at: datetime, now: datetime) -> bool:
+    """A participant may change their dietary and accessibility needs while the
+    registration is active and the event has not ended (afterwards the needs only wait
+    to be deleted)."""
+    return state in ACTIVE and now < ends_at
+
+
+def refund_allowed(
+    now: datetime, cancellation_deadline: datetime | None, starts_at: datetime
+) -> bool:
+    """A full refund before the cancellation deadline; with no deadline set, until the
+    event starts. The organisers cancelling the event refunds regardless (caller)."""
+    limit = cancellation_deadline or starts_at
+    return now < limit
+
+
 #: What an organiser sees in the participant list's payment column.
 PAYMENT_STAGES = (
     "free",  # owner staff, or an event without a fee

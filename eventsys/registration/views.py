@@ -26,7 +26,7 @@ from eventsys.events.models import Event
 from eventsys.extensions import db
 from eventsys.formatting import money
 from eventsys.organisations import operations as org_ops
-from eventsys.registration import exports, listing, preview
+from eventsys.registration import exports, listing, preview, telling
 from eventsys.registration import operations as reg_ops
 from eventsys.registration.event_pages import event_page, visible_event
 from eventsys.registration.forms import (
@@ -37,13 +37,14 @@ from eventsys.registration.forms import (
     BehalfForm,
     MessageForm,
     MoveForm,
+    NeedsForm,
     RegisterForm,
     SharedOptions,
     WaiveFeeForm,
 )
 from eventsys.registration.messages import MESSAGES
 from eventsys.registration.models import Registration
-from eventsys.registration.rules import SEAT_HOLDING, WAITING, State
+from eventsys.registration.rules import SEAT_HOLDING, WAITING, State, needs_editable
 
 bp = Blueprint("registration", __name__)
 
@@ -52,6 +53,13 @@ bp = Blueprint("registration", __name__)
 def state_label(state) -> str:
     value = getattr(state, "value", state)
     return str(STATE_LABELS.get(value, value))
+
+
+@bp.app_template_global("money_back")
+def money_back(reg: Registration) -> str:
+    """After a cancellation, what happened to the fee, in the reader's language (pages
+    and the e-mails, which render in the recipient's)."""
+    return telling.money_back(reg.event, reg, utcnow())
 
 
 @bp.app_template_filter("tier_label")
@@ -82,8 +90,8 @@ def outcome_message(reg: Registration, on_behalf: bool = False) -> str:
             return _("%(name)s has a confirmed place.", name=reg.name or reg.email)
         if fee:
             return _(
-                "Your place is confirmed. The participant fee is %(fee)s; you will get a "
-                "message about payment.",
+                "Your place is confirmed. The participant fee is %(fee)s: pay it by card "
+                "or choose invoice below.",
                 fee=money(fee),
             )
         return _("Your place is confirmed, and participation is free for you.")
@@ -162,12 +170,14 @@ def mine():
     )
     earlier = [r for r in regs if r not in current]
     places = reg_ops.positions_for({r.event_id for r in current if r.state in WAITING})
+    views = reg_ops.rule_views({r.event_id for r in current})
+    told = {r.id: telling.tell(r.event, r, views.get(r.event_id, []), now) for r in current}
     return render_template(
         "registration/mine.html",
         current=current,
         earlier=earlier,
         places=places,
-        fee_due=reg_ops.fee_due,
+        told=told,
         now=now,
     )
 
@@ -214,22 +224,55 @@ def cancel(reg_id):
             db.session.rollback()
             flash(error_message(exc.code), "error")
         else:
-            flash(
-                _("Your registration for %(title)s is cancelled.", title=reg.event.title), "success"
-            )
+            done = _("Your registration for %(title)s is cancelled.", title=reg.event.title)
+            flash(" ".join(filter(None, [done, money_back(reg)])), "success")
         return redirect(url_for("registration.mine"))
     if not reg.is_active:
         flash(error_message("not_active"), "info")
         return redirect(url_for("registration.mine"))
+    seat, money_text, money_key = telling.cancelling(
+        reg.event, reg, reg_ops.rule_view(reg.event_id), utcnow()
+    )
     return render_template(
         "registration/cancel.html",
         reg=reg,
         event=reg.event,
         fee=reg_ops.fee_due(reg.event, reg),
+        seat_text=seat,
+        money_text=money_text,
+        # After the deadline the money stays; handing the seat over is the way out.
+        offer_transfer=money_key in ("cancel_no_refund", "cancel_no_refund_invoice"),
         on_behalf=False,
         action=url_for("registration.cancel", reg_id=reg.id),
         back=url_for("registration.mine"),
     )
+
+
+@bp.route("/account/registrations/<int:reg_id>/needs", methods=["GET", "POST"])
+@login_required
+def needs(reg_id):
+    """The participant changes the dietary and accessibility needs they gave."""
+    reg = _own(reg_id)
+    if not needs_editable(reg.state, reg.event.ends_at, utcnow()):
+        flash(error_message("needs_closed"), "info")
+        return redirect(url_for("registration.mine"))
+    form = NeedsForm(obj=reg)
+    if form.validate_on_submit():
+        try:
+            reg_ops.update_needs(
+                reg.id,
+                form.dietary_needs.data or "",
+                form.accessibility_needs.data or "",
+                current_user._get_current_object(),
+            )
+        except reg_ops.RegistrationError as exc:
+            db.session.rollback()
+            flash(error_message(exc.code), "error")
+        else:
+            flash(_("Your needs for %(title)s are saved.", title=reg.event.title), "success")
+        return redirect(url_for("registration.mine", _anchor=f"reg-{reg.id}"))
+    status = 422 if form.errors else 200
+    return render_template("registration/needs.html", reg=reg, event=reg.event, form=form), status
 
 
 # --- the organisers -------------------------------------------------------------------
@@ -561,6 +604,7 @@ def cancel_for(event_id, reg_id):
         reg=reg,
         event=event,
         fee=reg_ops.fee_due(event, reg),
+        others_waiting=reg_ops.counts(event.id)[1] > 0,
         on_behalf=True,
         action=url_for("registration.cancel_for", event_id=event.id, reg_id=reg.id),
         back=url_for("registration.participants", event_id=event.id, _anchor=f"reg-{reg.id}"),

@@ -243,3 +243,38 @@ def test_login_never_redirects_off_site(submit, make_user, target):
         f"/login?next={target}", {"email": "kari@uib.no", "password": "riktig-passord-1"}
     )
     assert response.location == "/account"
+
+
+def test_the_password_rule_is_shown_before_any_error(client):
+    page = client.get("/signup").get_data(as_text=True)
+    assert "Minst 10 tegn." in page
+    field = re.search(r"<input[^>]*id=\"password\"[^>]*>", page).group(0)
+    assert 'aria-describedby="password-hint"' in field
+    assert 'id="password-hint"' in page
+
+
+def test_verifying_in_the_browser_that_signed_up_logs_in_and_returns(app, client, submit, smtp):
+    submit(
+        "/signup?next=/events/7",
+        {"name": "Per", "email": "per@ntnu.no", "password": "et-langt-passord"},
+        page="/signup?next=/events/7",
+    )
+    assert client.get("/account").status_code == 302  # not logged in yet
+    response = client.get(_link(smtp, "per@ntnu.no", "/verify/"))
+    assert response.status_code == 302
+    assert response.location == "/events/7"
+    page = client.get("/account").get_data(as_text=True)
+    assert "logget inn" in page and "Per" in page
+    assert _user(app, "per@ntnu.no").email_verified_at is not None
+
+
+def test_a_verification_link_opened_elsewhere_verifies_but_does_not_log_in(
+    app, client, submit, smtp
+):
+    submit("/signup", {"name": "Per", "email": "per@ntnu.no", "password": "et-langt-passord"})
+    other = app.test_client()  # another device, or someone who did not make the account
+    response = other.get(_link(smtp, "per@ntnu.no", "/verify/"))
+    assert response.status_code == 302 and response.location.startswith("/login")
+    assert "Logg inn" in other.get(response.location).get_data(as_text=True)
+    assert other.get("/account").status_code == 302
+    assert _user(app, "per@ntnu.no").email_verified_at is not None

@@ -86,6 +86,7 @@ EXPECTED: dict[str, frozenset | str] = {
     "registration.accept": OWN,
     "registration.decline": OWN,
     "registration.cancel": OWN,
+    "registration.needs": OWN,
     "payments.pay": OWN,
     "payments.pay_by_card": OWN,
     "payments.pay_by_invoice": OWN,
