@@ -135,6 +135,7 @@ NOT_A_LIST: dict[str, str] = {
     "newsletters.edit": "form for one issue",
     "registration.cancel": "confirmation for one registration",
     "registration.cancel_for": "confirmation for one registration",
+    "registration.needs": "form for one registration's needs",
     "checkin.ticket": "one registration",
     "checkin.scanned": "one registration",
     "organisations.create": "form",

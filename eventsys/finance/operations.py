@@ -365,7 +365,12 @@ def contribution_overview(year: int) -> list[dict]:
         )
     }
     rates = contribution_rates(year)
-    names = dict(db.session.execute(select(Organisation.id, Organisation.name)).all())
+    orgs = {
+        row.id: row
+        for row in db.session.execute(
+            select(Organisation.id, Organisation.name, Organisation.invoice_email)
+        )
+    }
     rows = []
     for owner in _owners():
         entry = made.get(owner.organisation_id)
@@ -376,7 +381,7 @@ def contribution_overview(year: int) -> list[dict]:
         rows.append(
             {
                 "organisation_id": owner.organisation_id,
-                "organisation": names[owner.organisation_id],
+                "organisation": orgs[owner.organisation_id].name,
                 "year": year,
                 "band": entry.band if entry else due.band,
                 "amount": entry.amount if entry else due.amount,
@@ -385,7 +390,7 @@ def contribution_overview(year: int) -> list[dict]:
                 "paid": bool(invoice and invoice_is_paid(invoice)),
                 "sent_at": entry.sent_at if entry else None,
                 "sent_to": entry.sent_to if entry else "",
-                "invoice_email": org.invoice_email,
+                "invoice_email": orgs[owner.organisation_id].invoice_email,
             }
         )
     return sorted(rows, key=lambda r: r["organisation"])

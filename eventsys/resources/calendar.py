@@ -89,10 +89,10 @@ def event_materials(event_ids: list[int]) -> tuple[dict[int, dict], datetime | N
     materials section), None when there are none; and the newest change among them
     (the feeds' Last-Modified). Registered in app.extensions["arshjul_event_materials"]."""
     from eventsys.events.models import Event
-    from eventsys.resources.operations import materials_of, previous_edition
+    from eventsys.resources.operations import materials_of, previous_editions
 
     events = {e.id: e for e in db.session.scalars(select(Event).where(Event.id.in_(event_ids)))}
-    previous = {e.id: previous_edition(e) for e in events.values()}
+    previous = previous_editions(list(events.values()))
     ids = list(events) + [p.id for p in previous.values() if p is not None]
     materials = materials_of(ids)
 

@@ -4,6 +4,7 @@ and never commit (the request or command does)."""
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import asdict
 from datetime import date
 
@@ -355,28 +356,46 @@ def materials_of(event_ids: list[int]) -> dict[int, list[Resource]]:
     return found
 
 
+def _series(title: str) -> str:
+    return " ".join(re.sub(r"\b(19|20)\d{2}\b", " ", title.lower()).split())
+
+
 def previous_edition(event: Event) -> Event | None:
     """Last year's event of the same series: the same kind and the same title once
     years are taken out, that started 9–15 months before this one."""
-    import re
+    return previous_editions([event])[event.id]
 
-    def series(title: str) -> str:
-        return " ".join(re.sub(r"\b(19|20)\d{2}\b", " ", title.lower()).split())
 
-    start = event.starts_at
-    candidates = db.session.scalars(
-        select(Event).where(
-            Event.kind == event.kind,
-            Event.id != event.id,
-            Event.starts_at < start,
-            Event.starts_at >= start.replace(year=start.year - 2),
-        )
+def previous_editions(events: list[Event]) -> dict[int, Event | None]:
+    """previous_edition() of several events, from one query (the årshjul asks for a
+    year of entries at once)."""
+    found: dict[int, Event | None] = {e.id: None for e in events}
+    if not events:
+        return found
+    earliest = min(e.starts_at for e in events)
+    candidates = sorted(
+        db.session.scalars(
+            select(Event).where(
+                Event.kind.in_({e.kind for e in events}),
+                Event.starts_at < max(e.starts_at for e in events),
+                Event.starts_at >= earliest.replace(year=earliest.year - 2),
+            )
+        ),
+        key=lambda e: e.starts_at,
+        reverse=True,
     )
-    for candidate in sorted(candidates, key=lambda e: e.starts_at, reverse=True):
-        months = (start - candidate.starts_at).days / 30.4
-        if 9 <= months <= 15 and series(candidate.title) == series(event.title):
-            return candidate
-    return None
+    for event in events:
+        series = _series(event.title)
+        for candidate in candidates:
+            if candidate.id == event.id or candidate.kind != event.kind:
+                continue
+            if candidate.starts_at >= event.starts_at:
+                continue
+            months = (event.starts_at - candidate.starts_at).days / 30.4
+            if 9 <= months <= 15 and _series(candidate.title) == series:
+                found[event.id] = candidate
+                break
+    return found
 
 
 def materials_notice(event_id: int) -> MaterialsNotice | None:
