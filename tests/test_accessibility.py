@@ -148,6 +148,7 @@ def test_every_page_meets_wcag_21_aa(browser, site):
         None: [
             site["invoice"],  # an invoice by its signed link, without an account
             "/",
+            "/?lang=en",  # the front page: next events, årshjul items, new resources
             "/events",
             f"/events/{event}",
             "/login",
@@ -157,6 +158,7 @@ def test_every_page_meets_wcag_21_aa(browser, site):
             "/accessibility",
         ],
         "jonas@bi.no": [
+            "/",
             "/account",
             "/account/registrations",
             f"/registrations/{reg}/pay",
@@ -289,6 +291,7 @@ def test_resource_bank_pages_meet_wcag_in_bokmal_and_english(app, browser, site)
     from datetime import date
 
     from eventsys import database
+    from eventsys.arshjul import operations as arshjul_ops
     from eventsys.auth.models import User
     from eventsys.demo.resources import simple_pdf
     from eventsys.extensions import db
@@ -297,6 +300,24 @@ def test_resource_bank_pages_meet_wcag_in_bokmal_and_english(app, browser, site)
 
     with app.app_context():
         ensure_seed_themes()
+        # The front page shows an årshjul item beside the events and new resources.
+        soon = date.today() + timedelta(days=10)
+        arshjul_ops.create_item(
+            {
+                "title_nb": "Frist for innspill",
+                "title_en": "Deadline for suggestions",
+                "description": "",
+                "category": "deadline",
+                "audience": "public",
+                "link": "",
+                "recurrence_kind": "fixed_date",
+                "month": soon.month,
+                "day": soon.day,
+                "all_day": True,
+                "reminder_days": None,
+            },
+            None,
+        )
         organiser = db.session.query(User).filter_by(email="ola@nettverket.no").one()
         jonas = db.session.query(User).filter_by(email="jonas@bi.no").one()
         record = operations.create_resource(
