@@ -162,7 +162,7 @@ def test_front_page_in_english_and_for_a_member(client, front, make_user, login)
     events = _between(text, "Next events", "All events")
     assert "30 of 30 places left" in events and "Webinar om frafall" in events
     assert "Full: registering puts you on the waiting list, where 2 people are waiting." in events
-    items = _between(text, "Coming up in the årshjul", "The whole årshjul")
+    items = _between(text, "Coming up in the annual cycle", "The whole annual cycle")
     assert "Programme suggestions" in items and "Application deadline" in items
 
     # Staff of the secretariat see their own items too.
@@ -196,3 +196,28 @@ def test_front_page_queries_do_not_grow_with_the_content(app, client, make_event
         make_event(title=f"Seminar {number}", **upcoming(days=10 + number))
         make_resource(f"Rapport {number}")
     assert queries() == few
+
+
+@pytest.mark.parametrize(
+    ("opens", "closes", "priority", "left", "state"),
+    [
+        (1, 10, None, 5, "opens"),  # opens tomorrow
+        (-10, -1, None, 5, "closed"),
+        (-10, 10, None, 0, "full"),
+        (-10, 10, 3, 0, "full"),  # full is full, priority or not
+        (-10, 10, 3, 5, "priority"),
+        (-10, 10, -3, 5, "open"),  # the priority deadline has passed
+        (-10, 10, None, 5, "open"),
+    ],
+)
+def test_registration_state_is_one_thing_at_a_time(opens, closes, priority, left, state):
+    from eventsys.public.front import registration_state
+
+    now = datetime(2026, 11, 25, 12, tzinfo=UTC)
+    day = timedelta(days=1)
+    assert (
+        registration_state(
+            now, now + opens * day, now + closes * day, priority and now + priority * day, left
+        )
+        == state
+    )
