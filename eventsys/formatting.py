@@ -35,8 +35,13 @@ BABEL_LOCALES = {"nb": "nb_NO", "en": "en_GB"}
 
 
 def lang() -> str:
-    """'en' when the reader reads English, else 'nb' (the default)."""
-    return "en" if str(get_locale() or "nb").split("_")[0] == "en" else "nb"
+    """'en' when the reader reads English, else 'nb' (the default). Outside a request
+    (the worker, `tick`) it is the language forced for the message, else bokmål."""
+    try:
+        locale = get_locale()
+    except RuntimeError:  # no request to ask, and no force_locale around the call
+        return "nb"
+    return "en" if str(locale or "nb").split("_")[0] == "en" else "nb"
 
 
 def babel_locale() -> Locale:

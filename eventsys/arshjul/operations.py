@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, or_, select
 
-from eventsys import database, mail
+from eventsys import database, formatting, mail
 from eventsys.arshjul import ical, rules, wheel
 from eventsys.arshjul.models import CalendarToken, CategoryFollow, CycleItem, ReminderSent
 from eventsys.arshjul.rules import Audience, Category, CycleRuleError, RecurrenceKind
@@ -898,9 +898,7 @@ def send_due_reminders(now: datetime) -> int:
                 occurrence=occurrence,
                 title=item.title(_lang(user.locale)),
                 last_day=_last_day(occurrence),
-                at=None
-                if occurrence.all_day
-                else occurrence.start.astimezone(zone).strftime("%H:%M"),
+                at=None if occurrence.all_day else formatting.clock(occurrence.start),
                 item_url=f"{base}{item_page(item, occurrence)}",
                 unsubscribe_url=f"{base}/arshjul/unsubscribe/{unsubscribe_token(user, item.category)}",
                 account_url=f"{base}/account/calendar",
