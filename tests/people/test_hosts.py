@@ -139,3 +139,23 @@ def test_a_host_reaches_nothing_of_another_event(app, hosted):
     assert len(walked) > 15
     wrong = [w for w in walked if w[2] not in (403, 404)]
     assert not wrong, wrong
+
+
+def test_a_host_has_a_dashboard_of_the_events_they_host(app, hosted, make_user):
+    """The staff dashboard lists a host's events (seats, check-in) and no other."""
+    import re
+
+    host = client_of(app, "vert@uib.no")
+    response = host.get("/dashboard")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    assert "Lokalt seminar i Bergen" in text and "Seminar i Tromsø" not in text
+    assert "Plasser i bruk 1 / 10" in text
+    assert f"/organiser/events/{hosted['a']}/checkin" in html
+    assert "/organiser/events/new" not in html  # creating events is the organisers'
+    assert "/dashboard" in host.get("/account/hosting").get_data(as_text=True)
+
+    # Somebody who hosts nothing still has no dashboard.
+    make_user("ingen@uib.no", name="Ingen Vert")
+    assert client_of(app, "ingen@uib.no").get("/dashboard").status_code == 403
