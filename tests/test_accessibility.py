@@ -264,8 +264,8 @@ def test_header_fits_on_a_desktop_and_marks_required_fields_in_the_label(browser
     _login(page, site, "admin@nettverket.no")
     page.goto(site["url"] + "/events")
     assert page.locator("header img.brand-logo").is_visible()
-    for link in page.locator("header a, header button").all():
-        box = link.bounding_box()
+    for link in page.locator("header a:visible, header button:visible").all():
+        box = link.bounding_box()  # (the phone's menu button is hidden here)
         line = float(
             page.evaluate(
                 "(e) => parseFloat(getComputedStyle(e).lineHeight)", link.element_handle()
@@ -282,6 +282,53 @@ def test_header_fits_on_a_desktop_and_marks_required_fields_in_the_label(browser
     email_label = page.locator("label[for=email]")
     assert "(må fylles ut)" in email_label.inner_text()
     assert page.get_by_label("E-postadresse").is_visible()
+
+
+@pytest.mark.slow
+def test_phone_header_is_one_row_with_a_menu_button_for_the_keyboard(browser, site):
+    """At 390×844 the header is the logo and a menu button (it was ~250 px of links);
+    the button opens the account links and both menus, by keyboard too, and Escape
+    closes it again."""
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    _login(page, site, "admin@nettverket.no")
+    page.goto(site["url"] + "/events")
+    header = page.locator(".site-header")
+    assert header.bounding_box()["height"] <= 80
+    menu = page.get_by_role("button", name="Meny")
+    assert menu.get_attribute("aria-expanded") == "false"
+    assert not page.get_by_role("navigation", name="Hovedmeny").is_visible()
+
+    page.keyboard.press("Tab")  # the skip link
+    page.keyboard.press("Tab")  # the logo
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.classList.contains('menu-button')")
+    page.keyboard.press("Enter")
+    assert menu.get_attribute("aria-expanded") == "true"
+    assert page.get_by_role("navigation", name="Hovedmeny").is_visible()
+    assert page.get_by_role("navigation", name="Administrasjon").is_visible()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Mine påmeldinger"
+    # axe with the menu open, in English.
+    page.goto(site["url"] + "/events?lang=en")
+    page.get_by_role("button", name="Menu").click()
+    violations = Axe().run(page, options=WCAG_AA).response["violations"]
+    assert violations == [], [v["id"] for v in violations]
+
+    page.goto(site["url"] + "/events?lang=nb")
+    menu.click()
+    page.keyboard.press("Escape")
+    assert menu.get_attribute("aria-expanded") == "false"
+    assert page.evaluate("document.activeElement.classList.contains('menu-button')")
+    context.close()
+
+    # A desktop keeps its menus in view, without the button.
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.goto(site["url"] + "/events")
+    assert not page.get_by_role("button", name="Meny").is_visible()
+    assert page.get_by_role("navigation", name="Hovedmeny").is_visible()
+    context.close()
 
 
 @pytest.mark.slow
