@@ -492,22 +492,23 @@ def test_check_in_at_the_door_on_a_phone(browser, door):
     assert page.evaluate("window.notReloaded") is True
     assert abs(row.bounding_box()["y"] - before) < 2  # the row stays where it was
     assert "Kari Vik er sjekket inn." in page.locator("#checkin-status").inner_text()
+    # expect() waits for the script's answer; a bare is_visible() raced it under load.
     undo = row.get_by_role("button", name=re.compile(r"Angre\W+Kari Vik"))
-    assert undo.is_visible()
+    expect(undo).to_be_visible()
     undo.click()
     expect(counter).to_have_text("0 av 40 har kommet")
-    assert row.get_by_role("button", name=re.compile(r"Sjekk inn\W+Kari Vik")).is_visible()
+    expect(row.get_by_role("button", name=re.compile(r"Sjekk inn\W+Kari Vik"))).to_be_visible()
 
     # Search by name as you type; the search stays in the address for a reload.
     page.get_by_label("Søk etter navn").fill("ingrid")
     visible = page.locator("li.checkin-row:visible")
-    assert visible.count() == 8
+    expect(visible).to_have_count(8)
     assert all("Ingrid" in text for text in visible.all_inner_texts())
-    assert "q=ingrid" in page.url
+    expect(page).to_have_url(re.compile(r"q=ingrid"))
     visible.first.get_by_role("button").click()
     expect(counter).to_have_text("1 av 40 har kommet")
     assert page.get_by_label("Søk etter navn").input_value() == "ingrid"
-    assert page.locator("li.checkin-row:visible").count() == 8
+    expect(page.locator("li.checkin-row:visible")).to_have_count(8)
     assert page.evaluate("window.notReloaded") is True
     problems = [v["id"] for v in Axe().run(page, options=WCAG_AA).response["violations"]]
     assert problems == []

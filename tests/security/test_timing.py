@@ -4,7 +4,6 @@ since the hash is what dominated the difference."""
 
 from __future__ import annotations
 
-import statistics
 import time
 
 import pytest
@@ -30,19 +29,22 @@ def _timed(client, url, data) -> float:
     return elapsed
 
 
-def _medians(client, url, known, unknown):
+def _fastest(client, url, known, unknown):
+    """The fastest of interleaved rounds for each kind of address: the work a request
+    itself does. On a machine shared with other work the median also measures the
+    neighbours (the test flaked under load); the minimum still shows a gap in work."""
     token = csrf_token(client.get(url).get_data(as_text=True))
     a, b = [], []
     for n in range(ROUNDS):  # interleaved, so drift hits both alike
         a.append(_timed(client, url, {"csrf_token": token, **known(n)}))
         b.append(_timed(client, url, {"csrf_token": token, **unknown(n)}))
-    return statistics.median(a), statistics.median(b)
+    return min(a), min(b)
 
 
 def test_sign_up_takes_as_long_for_a_registered_address(client, make_user, production_hashing):
     make_user("kari@uib.no")
     password = "et-langt-passord"
-    registered, new = _medians(
+    registered, new = _fastest(
         client,
         "/signup",
         lambda n: {"name": "Kari", "email": "kari@uib.no", "password": password},
@@ -57,7 +59,7 @@ def test_sign_up_takes_as_long_for_a_registered_address(client, make_user, produ
 
 def test_reset_takes_as_long_for_an_unknown_address(client, make_user, production_hashing):
     make_user("kari@uib.no")
-    known, unknown = _medians(
+    known, unknown = _fastest(
         client,
         "/forgot-password",
         lambda n: {"email": "kari@uib.no"},
