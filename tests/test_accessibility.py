@@ -149,6 +149,7 @@ def test_every_page_meets_wcag_21_aa(browser, site):
         None: [
             site["invoice"],  # an invoice by its signed link, without an account
             "/",
+            "/?lang=en",  # the front page: next events, årshjul items, new resources
             "/events",
             f"/events/{event}",
             "/login",
@@ -158,6 +159,7 @@ def test_every_page_meets_wcag_21_aa(browser, site):
             "/accessibility",
         ],
         "jonas@bi.no": [
+            "/",
             "/account",
             "/account/registrations",
             f"/registrations/{reg}/pay",
@@ -284,8 +286,8 @@ def test_header_fits_on_a_desktop_and_marks_required_fields_in_the_label(browser
     _login(page, site, "admin@nettverket.no")
     page.goto(site["url"] + "/events")
     assert page.locator("header img.brand-logo").is_visible()
-    for link in page.locator("header a, header button").all():
-        box = link.bounding_box()
+    for link in page.locator("header a:visible, header button:visible").all():
+        box = link.bounding_box()  # (the phone's menu button is hidden here)
         line = float(
             page.evaluate(
                 "(e) => parseFloat(getComputedStyle(e).lineHeight)", link.element_handle()
@@ -305,12 +307,60 @@ def test_header_fits_on_a_desktop_and_marks_required_fields_in_the_label(browser
 
 
 @pytest.mark.slow
+def test_phone_header_is_one_row_with_a_menu_button_for_the_keyboard(browser, site):
+    """At 390×844 the header is the logo and a menu button (it was ~250 px of links);
+    the button opens the account links and both menus, by keyboard too, and Escape
+    closes it again."""
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    _login(page, site, "admin@nettverket.no")
+    page.goto(site["url"] + "/events")
+    header = page.locator(".site-header")
+    assert header.bounding_box()["height"] <= 80
+    menu = page.get_by_role("button", name="Meny")
+    assert menu.get_attribute("aria-expanded") == "false"
+    assert not page.get_by_role("navigation", name="Hovedmeny").is_visible()
+
+    page.keyboard.press("Tab")  # the skip link
+    page.keyboard.press("Tab")  # the logo
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.classList.contains('menu-button')")
+    page.keyboard.press("Enter")
+    assert menu.get_attribute("aria-expanded") == "true"
+    assert page.get_by_role("navigation", name="Hovedmeny").is_visible()
+    assert page.get_by_role("navigation", name="Administrasjon").is_visible()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Mine påmeldinger"
+    # axe with the menu open, in English.
+    page.goto(site["url"] + "/events?lang=en")
+    page.get_by_role("button", name="Menu").click()
+    violations = Axe().run(page, options=WCAG_AA).response["violations"]
+    assert violations == [], [v["id"] for v in violations]
+
+    page.goto(site["url"] + "/events?lang=nb")
+    menu.click()
+    page.keyboard.press("Escape")
+    assert menu.get_attribute("aria-expanded") == "false"
+    assert page.evaluate("document.activeElement.classList.contains('menu-button')")
+    context.close()
+
+    # A desktop keeps its menus in view, without the button.
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.goto(site["url"] + "/events")
+    assert not page.get_by_role("button", name="Meny").is_visible()
+    assert page.get_by_role("navigation", name="Hovedmeny").is_visible()
+    context.close()
+
+
+@pytest.mark.slow
 def test_resource_bank_pages_meet_wcag_in_bokmal_and_english(app, browser, site):
     """The resource bank's pages (search with results and snippets, a record, the
     forms, the organisers' queue, materials on an event page), in both languages."""
     from datetime import date
 
     from eventsys import database
+    from eventsys.arshjul import operations as arshjul_ops
     from eventsys.auth.models import User
     from eventsys.demo.resources import simple_pdf
     from eventsys.extensions import db
@@ -319,6 +369,24 @@ def test_resource_bank_pages_meet_wcag_in_bokmal_and_english(app, browser, site)
 
     with app.app_context():
         ensure_seed_themes()
+        # The front page shows an årshjul item beside the events and new resources.
+        soon = date.today() + timedelta(days=10)
+        arshjul_ops.create_item(
+            {
+                "title_nb": "Frist for innspill",
+                "title_en": "Deadline for suggestions",
+                "description": "",
+                "category": "deadline",
+                "audience": "public",
+                "link": "",
+                "recurrence_kind": "fixed_date",
+                "month": soon.month,
+                "day": soon.day,
+                "all_day": True,
+                "reminder_days": None,
+            },
+            None,
+        )
         organiser = db.session.query(User).filter_by(email="ola@nettverket.no").one()
         jonas = db.session.query(User).filter_by(email="jonas@bi.no").one()
         record = operations.create_resource(

@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, or_, select
 
-from eventsys import database, mail
+from eventsys import database, formatting, mail
 from eventsys.arshjul import ical, rules, wheel
 from eventsys.arshjul.models import CalendarToken, CategoryFollow, CycleItem, ReminderSent
 from eventsys.arshjul.rules import Audience, Category, CycleRuleError, RecurrenceKind
@@ -678,22 +678,7 @@ def year_entries(
         item = items[occ.item_id]
         anchor = f"item-{item.id}" if item.id not in seen else f"item-{item.id}-{occ.key}"
         seen.add(item.id)
-        entries.append(
-            wheel.Entry(
-                anchor=anchor,
-                href=f"#{anchor}",
-                kind="item",
-                category=item.category,
-                title=item.title(lang),
-                start=occ.start,
-                end=occ.end,
-                all_day=occ.all_day,
-                description=item.description,
-                link=item.link or "",
-                audience=item.audience,
-                item_id=item.id,
-            )
-        )
+        entries.append(_item_entry(item, occ, anchor, f"#{anchor}", lang))
     for event in public_events(categories, start, end):
         entries.append(
             wheel.Entry(
@@ -782,6 +767,55 @@ def _with_materials(entries: list[wheel.Entry]) -> list[wheel.Entry]:
             ),
         )
         for entry in entries
+    ]
+
+
+def _item_entry(
+    item: rules.CycleItem, occ: rules.Occurrence, anchor: str, href: str, lang: str
+) -> wheel.Entry:
+    return wheel.Entry(
+        anchor=anchor,
+        href=href,
+        kind="item",
+        category=item.category,
+        title=item.title(lang),
+        start=occ.start,
+        end=occ.end,
+        all_day=occ.all_day,
+        description=item.description,
+        link=item.link or "",
+        audience=item.audience,
+        item_id=item.id,
+    )
+
+
+def next_entries(
+    user: User | None, now: datetime, lang: str = "nb", limit: int = 5
+) -> list[wheel.Entry]:
+    """The next occurrences of the items meant for `user` that are not over, soonest
+    first, over the coming year (the front page's list; events are listed apart).
+    Each links to its entry on the wheel page of its year."""
+    lang = _lang(lang)
+    zone = current_timezone()
+    today = now.astimezone(zone).date()
+    items = {item.id: item for item in rule_items(live_items(audiences_for(user, today)))}
+    found = [
+        occ
+        for occ in rules.occurrences_all(
+            items.values(), today - timedelta(days=31), today + timedelta(days=366), zone
+        )
+        if not _occurrence_over(occ, now, zone)
+    ]
+
+    def begins(occ: rules.Occurrence) -> datetime:
+        return datetime.combine(occ.start, time(), zone) if occ.all_day else occ.start
+
+    found.sort(key=lambda occ: (begins(occ), occ.item_id))
+    return [
+        _item_entry(
+            items[occ.item_id], occ, f"item-{occ.item_id}", item_page(items[occ.item_id], occ), lang
+        )
+        for occ in found[:limit]
     ]
 
 
@@ -974,9 +1008,7 @@ def send_due_reminders(now: datetime) -> int:
                 occurrence=occurrence,
                 title=item.title(_lang(user.locale)),
                 last_day=_last_day(occurrence),
-                at=None
-                if occurrence.all_day
-                else occurrence.start.astimezone(zone).strftime("%H:%M"),
+                at=None if occurrence.all_day else formatting.clock(occurrence.start),
                 item_url=f"{base}{item_page(item, occurrence)}",
                 unsubscribe_url=f"{base}/arshjul/unsubscribe/{unsubscribe_token(user, item.category)}",
                 account_url=f"{base}/account/calendar",

@@ -9,7 +9,6 @@ from collections import OrderedDict
 from datetime import date, timedelta
 from urllib.parse import urlencode
 
-from babel.dates import format_skeleton, get_month_names
 from flask import (
     Blueprint,
     Response,
@@ -21,10 +20,10 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from eventsys import formatting
 from eventsys.arshjul import operations, wheel
 from eventsys.arshjul.forms import (
     AUDIENCE_LABELS,
@@ -44,7 +43,7 @@ from eventsys.auth.models import Role
 from eventsys.database import local_date, utcnow, writes_database
 from eventsys.events.models import Event, EventStatus
 from eventsys.extensions import db
-from eventsys.formatting import days_between, period
+from eventsys.formatting import day_month, days_between, period
 
 bp = Blueprint("arshjul", __name__)
 
@@ -55,7 +54,7 @@ MIN_YEAR, MAX_YEAR = 1970, 2200
 
 
 def _lang() -> str:
-    return "en" if str(get_locale()) == "en" else "nb"
+    return formatting.lang()
 
 
 @bp.app_template_filter("arshjul_category")
@@ -74,12 +73,8 @@ def entry_when(entry: wheel.Entry) -> str:
     if entry.all_day:
         if entry.several_days:
             return days_between(entry.first_day, entry.last_day)
-        return format_date(entry.first_day, "full")
+        return formatting.day(entry.first_day, "full")
     return period(entry.start, entry.end)
-
-
-def _day_month(month: int, day: int) -> str:
-    return format_skeleton("MMMMd", date(2000, month, day), locale=get_locale())
 
 
 @bp.app_template_filter("arshjul_recurrence")
@@ -92,7 +87,7 @@ def recurrence_text(item: CycleItem) -> str:
 def _recurrence_words(item: CycleItem) -> str:
     kind = item.recurrence_kind
     if kind == RecurrenceKind.FIXED_DATE:
-        return _("Every year on %(date)s", date=_day_month(item.month, item.day))
+        return _("Every year on %(date)s", date=day_month(item.month, item.day))
     if kind == RecurrenceKind.NTH_WEEKDAY:
         nth = dict(NTH_LABELS).get(item.nth, item.nth)
         return _(
@@ -104,19 +99,18 @@ def _recurrence_words(item: CycleItem) -> str:
     if kind == RecurrenceKind.PERIOD:
         return _(
             "Every year from %(start)s to %(end)s",
-            start=_day_month(item.month, item.day),
-            end=_day_month(item.end_month, item.end_day),
+            start=day_month(item.month, item.day),
+            end=day_month(item.end_month, item.end_day),
         )
     return _(
         "Custom rule %(rule)s from %(date)s",
         rule=item.rrule,
-        date=format_date(item.rrule_start, "long"),
+        date=formatting.day(item.rrule_start, "long"),
     )
 
 
 def _month_names(width: str) -> list[str]:
-    names = get_month_names(width, context="stand-alone", locale=get_locale())
-    return [names[i] for i in range(1, 13)]
+    return formatting.month_names(width)
 
 
 # --- request arguments ----------------------------------------------------------------

@@ -33,6 +33,9 @@ def role_required(*roles: Role):
 # True to this signal. Sender: the user; kwargs: `event_id`.
 _signals = Namespace()
 event_access = _signals.signal("event-access")
+# The same grant for lists (the staff dashboard): a receiver answers with a SELECT of
+# the ids of the events it grants `user` (sender) organiser rights for, or None.
+granted_events = _signals.signal("granted-events")
 
 
 def organises(user, event_id: int) -> bool:

@@ -7,14 +7,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import Blueprint, render_template
-from flask_login import current_user
+from flask import Blueprint, abort, render_template
+from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
-from eventsys.auth.access import role_required
 from eventsys.auth.models import Role
 from eventsys.database import local_date, utcnow
-from eventsys.events.access import may_organise, organised_events_filter
+from eventsys.events.access import may_organise, organised_events_filter, organises_any
 from eventsys.events.models import Event, EventStatus
 from eventsys.extensions import db
 from eventsys.payments.models import Invoice, InvoiceKind, Payment, PaymentStatus
@@ -94,7 +93,7 @@ def _next_events(user, now: datetime) -> list[EventLine]:
     return list(lines.values())
 
 
-def _todos(user, now: datetime) -> list[Todo]:
+def _todos(user, now: datetime, drafts: bool = True) -> list[Todo]:
     upcoming = select(Event.id).where(
         Event.status != EventStatus.cancelled, Event.ends_at >= now, organised_events_filter(user)
     )
@@ -132,6 +131,8 @@ def _todos(user, now: datetime) -> list[Todo]:
         ("draft", Event.status == EventStatus.draft, Event.starts_at <= now + DRAFT_SOON),
     )
     for kind, *conditions in soon:
+        if kind == "draft" and not drafts:
+            continue  # only organisers edit events
         for event in db.session.scalars(
             select(Event)
             .where(Event.id.in_(upcoming), Event.starts_at >= now, *conditions)
@@ -178,16 +179,21 @@ def _finance(now: datetime) -> dict:
 
 
 @bp.route("/dashboard")
-@role_required(Role.organiser, Role.finance)
+@login_required
 def index():
+    """Organisers see every event, hosts the events they host, finance the money."""
     now = utcnow()
     user = current_user._get_current_object()
     organiser = may_organise(user)
+    hosting = not organiser and organises_any(user)
+    if not (organiser or hosting or user.has_role(Role.finance)):
+        abort(403)
     return render_template(
         "dashboard/index.html",
         now=now,
         organiser=organiser,
-        lines=_next_events(user, now) if organiser else [],
-        todos=_todos(user, now) if organiser else [],
+        hosting=hosting,
+        lines=_next_events(user, now) if organiser or hosting else [],
+        todos=_todos(user, now, drafts=organiser) if organiser or hosting else [],
         finance=_finance(now) if user.has_role(Role.finance) else None,
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from babel.dates import get_month_names
 from flask import (
     Blueprint,
     Response,
@@ -13,10 +12,11 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_decimal, get_locale
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from eventsys import formatting
 from eventsys.auth.access import role_required
 from eventsys.auth.models import Role
 from eventsys.database import local_date
@@ -523,12 +523,7 @@ def _render_report(year, form, status=200):
         months=months,
         chart=chart.year_chart(months),
         sources=[(key, label(), chart.COLOURS[key]) for key, label in SOURCE_LABELS.items()],
-        month_names=[
-            name.capitalize()
-            for name in get_month_names(
-                "abbreviated", context="stand-alone", locale=get_locale()
-            ).values()
-        ],
+        month_names=[name.capitalize() for name in formatting.month_names("abbreviated")],
         form=form,
     ), status
 

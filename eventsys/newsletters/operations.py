@@ -15,7 +15,7 @@ from flask_babel import force_locale
 from sqlalchemy import and_, exists, func, not_, or_, select
 from sqlalchemy.orm import selectinload
 
-from eventsys import mail
+from eventsys import formatting, mail
 from eventsys.arshjul import rules as arshjul_rules
 from eventsys.arshjul.models import CycleItem
 from eventsys.arshjul.operations import to_rule
@@ -201,21 +201,24 @@ def update_issue(issue: Issue, title: str, body: str, language: str, themes: lis
     return issue
 
 
-def upcoming_events_markdown(now: datetime | None = None, limit: int = 5) -> str:
-    """A Markdown list of the next published events, to pull into an issue."""
+def upcoming_events_markdown(
+    now: datetime | None = None, limit: int = 5, language: str = "nb"
+) -> str:
+    """A Markdown list of the next published events, to pull into an issue, with their
+    dates written in the issue's language."""
     now = now or utcnow()
     base = current_app.config["EVENTSYS_BASE_URL"]
-    zone = current_timezone()
     events = db.session.scalars(
         select(Event)
         .where(Event.status == EventStatus.published, Event.starts_at > now)
         .order_by(Event.starts_at)
         .limit(limit)
     ).all()
-    return "\n".join(
-        f"- [{e.title}]({base}/events/{e.id}) – {e.starts_at.astimezone(zone):%d.%m.%Y}"
-        for e in events
-    )
+    with force_locale(_language(language)):
+        return "\n".join(
+            f"- [{e.title}]({base}/events/{e.id}) – {formatting.day(e.starts_at, 'long')}"
+            for e in events
+        )
 
 
 def newest_resources_markdown(limit: int = 5) -> str:

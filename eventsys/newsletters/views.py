@@ -199,7 +199,12 @@ def edit(issue_id):
     if form.validate_on_submit():
         body = form.body.data or ""
         if action == "events":
-            body = body.rstrip() + "\n\n" + operations.upcoming_events_markdown() + "\n"
+            body = (
+                body.rstrip()
+                + "\n\n"
+                + operations.upcoming_events_markdown(language=form.language.data)
+                + "\n"
+            )
         elif action == "resources":
             body = body.rstrip() + "\n\n" + operations.newest_resources_markdown() + "\n"
         try:

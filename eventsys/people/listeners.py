@@ -24,3 +24,9 @@ def resource_persons_only(event, person=None, by_organiser=False, **_kw):
 def hosts_organise_their_event(user, event_id, **_kw):
     """A host has organiser rights for the event they host, and for no other."""
     return operations.is_host(user, event_id)
+
+
+@access.granted_events.connect
+def hosted_events(user, **_kw):
+    """The events a host organises, for the lists of events (the staff dashboard)."""
+    return operations.hosted_event_ids(user)

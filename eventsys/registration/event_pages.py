@@ -20,7 +20,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_date, get_locale
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -40,7 +40,7 @@ from eventsys.events.forms import (
 from eventsys.events.messages import MESSAGES
 from eventsys.events.models import Event, EventFormat, EventKind, EventStatus
 from eventsys.extensions import db
-from eventsys.formatting import period
+from eventsys.formatting import month_year, period
 from eventsys.organisations.models import Organisation
 from eventsys.registration import operations as reg_ops
 from eventsys.registration import telling
@@ -123,7 +123,7 @@ def index():
     )
     form = EventFilterForm(formdata=request.args)
     form.set_choices(
-        [(f"{y}-{m:02d}", format_date(date(y, m, 1), "LLLL y").capitalize()) for y, m in months],
+        [(f"{y}-{m:02d}", month_year(date(y, m, 1))) for y, m in months],
         theme_ops.all_themes(),
         str(get_locale()),
     )

@@ -15,7 +15,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -24,7 +23,7 @@ from eventsys.auth.models import Role
 from eventsys.database import local_date, utcnow, writes_database
 from eventsys.events.models import Event
 from eventsys.extensions import db
-from eventsys.formatting import money
+from eventsys.formatting import money, when
 from eventsys.organisations import operations as org_ops
 from eventsys.registration import exports, listing, preview, telling
 from eventsys.registration import operations as reg_ops
@@ -78,7 +77,7 @@ def error_message(code: str, on_behalf: bool = False) -> str:
 
 
 def _when(moment: datetime | None) -> str:
-    return format_datetime(moment, "short") if moment else ""
+    return when(moment, "short")
 
 
 def outcome_message(reg: Registration, on_behalf: bool = False) -> str:

@@ -11,6 +11,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from eventsys import formatting
 from eventsys.arshjul import ical
 from eventsys.arshjul.rules import Category
 from eventsys.database import local_date
@@ -49,7 +50,10 @@ def conference_entries(categories, start: date | None, end: date | None, lang: s
             description = url
             if conference.deadline:
                 description = (
-                    _("Deadline for submissions: %(day)s", day=conference.deadline.isoformat())
+                    _(
+                        "Deadline for submissions: %(day)s",
+                        day=formatting.day(conference.deadline, "long"),
+                    )
                     + f"\n{url}"
                 )
             events.append(

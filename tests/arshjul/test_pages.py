@@ -130,7 +130,8 @@ def test_the_wheel_page_lists_every_entry_of_the_year_beside_an_svg(client, year
 
     # The page keeps the CSP: no inline styles, scripts or event handlers.
     assert (page.inline_styles, page.inline_scripts, page.handlers) == (0, 0, 0)
-    assert page.scripts == ["/static/js/arshjul.js"]
+    # Only scripts from this site: the page's own and the header's menu button.
+    assert page.scripts == ["/static/js/menu.js", "/static/js/arshjul.js"]
     assert client.get("/static/js/arshjul.js").status_code == 200
 
     # Subscribing: webcal and a link to copy.

@@ -173,7 +173,7 @@ def test_the_reminder_speaks_the_recipients_language_and_unsubscribes(
     assert "Du får denne påminnelsen fordi du følger kategorien Frist i årshjulet." in body
 
     (english,) = smtp.to(ANNA)
-    assert str(english["Subject"]) == "Reminder: Budget deadline for the owners, February 15, 2027"
+    assert str(english["Subject"]) == "Reminder: Budget deadline for the owners, 15 February 2027"
     assert "Hello Anna," in smtp.body(english)
     assert "Stop these reminders:" in smtp.body(english)
 
@@ -192,7 +192,7 @@ def test_the_reminder_speaks_the_recipients_language_and_unsubscribes(
     next_year = NOW + timedelta(days=365)  # 1 February 2028, 10:00
     assert tick(app, next_year) == 3
     assert len(smtp.to(KARI)) == 2  # only last year's
-    assert [str(m["Subject"]) for m in smtp.to(ANNA)][-1].endswith("February 15, 2028")
+    assert [str(m["Subject"]) for m in smtp.to(ANNA)][-1].endswith("15 February 2028")
 
 
 def test_late_ticks_catch_up_for_a_day_only(app, smtp, people, items):

@@ -224,3 +224,23 @@ def test_a_host_publishes_materials_of_their_event_alone(app, smtp, hosted, api_
     publish = 'name="action" value="publish"'
     assert publish in browser.get(f"/resources/new?event={a}").get_data(as_text=True)
     assert publish not in browser.get(f"/resources/new?event={b}").get_data(as_text=True)
+
+
+def test_a_host_has_a_dashboard_of_the_events_they_host(app, hosted, make_user):
+    """The staff dashboard lists a host's events (seats, check-in) and no other."""
+    import re
+
+    host = client_of(app, "vert@uib.no")
+    response = host.get("/dashboard")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    assert "Lokalt seminar i Bergen" in text and "Seminar i Tromsø" not in text
+    assert "Plasser i bruk 1 / 10" in text
+    assert f"/organiser/events/{hosted['a']}/checkin" in html
+    assert "/organiser/events/new" not in html  # creating events is the organisers'
+    assert "/dashboard" in host.get("/account/hosting").get_data(as_text=True)
+
+    # Somebody who hosts nothing still has no dashboard.
+    make_user("ingen@uib.no", name="Ingen Vert")
+    assert client_of(app, "ingen@uib.no").get("/dashboard").status_code == 403
