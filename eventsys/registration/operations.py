@@ -70,18 +70,22 @@ def active_registrations(event_id: int) -> list[Registration]:
     )
 
 
+#: What the rules know of a registration (see _reg_of).
+_RULE_COLUMNS = (
+    Registration.id,
+    Registration.tier,
+    Registration.state,
+    Registration.registered_at,
+    Registration.offer_expires_at,
+    Registration.queue_at,
+)
+
+
 def rule_view(event_id: int) -> list[rules.Reg]:
     """The event's active registrations as the rules see them: a plain column query,
     much cheaper than loading entities (this runs inside the event lock)."""
     rows = db.session.execute(
-        select(
-            Registration.id,
-            Registration.tier,
-            Registration.state,
-            Registration.registered_at,
-            Registration.offer_expires_at,
-            Registration.queue_at,
-        )
+        select(*_RULE_COLUMNS)
         .where(Registration.event_id == event_id, Registration.state.in_(ACTIVE_STATES))
         .order_by(Registration.id)
     )
@@ -120,14 +124,7 @@ def seats_held(event_id: int) -> int:
 def queue_head(event_id: int, size: int) -> list[rules.Reg]:
     """The first `size` of the waiting list in queue order, from the queue index."""
     rows = db.session.execute(
-        select(
-            Registration.id,
-            Registration.tier,
-            Registration.state,
-            Registration.registered_at,
-            Registration.offer_expires_at,
-            Registration.queue_at,
-        )
+        select(*_RULE_COLUMNS)
         .where(Registration.event_id == event_id, _WAITING_SQL)
         .order_by(Registration.tier, Registration.queue_at, Registration.id)
         .limit(size)
