@@ -33,6 +33,12 @@ class BareRow(db.Model):
     )
 
 
+def create_table(url: str) -> None:
+    """Make the table once, before gunicorn starts (workers making it at once race)."""
+    with create_app(url).app_context():
+        db.create_all()
+
+
 def create_app(url: str) -> Flask:
     app = Flask(__name__)
     app.config["SQLALCHEMY_DATABASE_URI"] = url
@@ -46,8 +52,6 @@ def create_app(url: str) -> Flask:
                 cursor.execute("PRAGMA busy_timeout = 30000")
                 cursor.execute("PRAGMA journal_mode = WAL")
                 cursor.close()
-
-        db.create_all()
 
     @app.get("/healthz")
     def healthz():

@@ -260,7 +260,8 @@ class Result:
 
     @property
     def rate(self) -> float:
-        return len(self.latencies) / self.seconds
+        """Successful POSTs (201) per second."""
+        return self.statuses.get(201, 0) / self.seconds
 
     def percentile(self, q: float) -> float:
         return self.latencies[max(0, math.ceil(len(self.latencies) * q) - 1)]
@@ -333,6 +334,9 @@ def main() -> int:
 
     bare = None
     if not args.no_baseline:
+        from bench.bare_insert import create_table
+
+        create_table(bare_url)
         with Server(
             bare_url,
             **settings,
@@ -359,6 +363,8 @@ def main() -> int:
     )
     if bare:
         print(bare.line())
+        if bare.statuses.get(201, 0) != len(bare.latencies):
+            print("WARNING             the bare app failed requests: its rate is not a limit")
     print(mine.line())
     print(f"states              {dict(sorted(counts.items()))}")
     print(
