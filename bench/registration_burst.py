@@ -36,8 +36,8 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 #: gunicorn settings the bench uses unless told (see README, Performance).
-DEFAULT_WORKERS = 4
-DEFAULT_THREADS = 8
+DEFAULT_WORKERS = 2
+DEFAULT_THREADS = 4
 
 
 def free_port() -> int:
