@@ -40,7 +40,7 @@ run: install translations
 	$(FLASK) eventsys demo
 	$(FLASK) eventsys worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
-	$(BIN)/gunicorn --workers 3 --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
+	$(BIN)/gunicorn --config gunicorn.conf.py --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

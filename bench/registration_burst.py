@@ -1,33 +1,43 @@
-"""A burst of simultaneous registrations against one event, through gunicorn on loopback.
+"""A burst of simultaneous registrations against one event, through gunicorn on loopback,
+measured against the bare-insert limit in the same run.
 
     .venv/bin/python bench/registration_burst.py [--requests 500] [--capacity 40]
-        [--workers 4] [--threads 8] [--concurrency 64] [--database-url URL]
+        [--workers W] [--threads T] [--concurrency 32] [--database-url URL]
+        [--no-baseline]
 
-Without --database-url it uses a new SQLite file in a temporary folder. It prints the
-registrations per second, the p50/p99 latency, the status codes and the seats held
-(which must equal the capacity). The concurrency test in the suite uses the same
-functions with fewer requests.
+Without --database-url it uses a new SQLite file in a temporary folder (a PostgreSQL
+database given is emptied first: use a throw-away one). One run starts, behind the same
+gunicorn settings, first bench/bare_insert.py (a bare Flask + Flask-SQLAlchemy app that
+inserts one row per POST) and then eventsys, fires the same burst at each, and prints
+both rates, their ratio, p50/p99, the status codes and the seats held (which must
+equal the capacity), then whether the targets of issue 12 are met: ratio >= 0.4 on
+SQLite, >= 0.25 on PostgreSQL, eventsys p99 < 500 ms. The concurrency test in the
+suite uses the same functions with fewer requests.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
+#: gunicorn settings the bench uses unless told (see README, Performance).
+DEFAULT_WORKERS = 2
+DEFAULT_THREADS = 4
 
 
 def free_port() -> int:
@@ -40,7 +50,12 @@ class Server:
     """gunicorn serving wsgi:app on a free loopback port, with its own environment."""
 
     def __init__(
-        self, database_url: str, workers: int = 4, threads: int = 8, extra_env: dict | None = None
+        self,
+        database_url: str,
+        workers: int = 4,
+        threads: int = 8,
+        extra_env: dict | None = None,
+        app: str = "wsgi:app",
     ):
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
@@ -65,7 +80,7 @@ class Server:
                 f"127.0.0.1:{self.port}",
                 "--log-level",
                 "warning",
-                "wsgi:app",
+                app,
             ],
             cwd=ROOT,
             env=env,
@@ -156,12 +171,17 @@ def prepare(app, capacity: int) -> tuple[str, int]:
 def burst(base_url: str, token: str, event_id: int, emails: list[str], concurrency: int):
     """POST one registration per address, all released at once; returns
     [(email, status, seconds, body)]."""
+    url = f"{base_url}/api/v1/events/{event_id}/registrations"
+    return burst_to(url, {"Authorization": f"Bearer {token}"}, emails, concurrency)
+
+
+def burst_to(url: str, headers: dict, emails: list[str], concurrency: int):
+    """POST {"email", "name"} per address to `url` from `concurrency` client threads,
+    the first `concurrency` released at once; returns [(email, status, seconds, body)]."""
     session = requests.Session()
     adapter = requests.adapters.HTTPAdapter(pool_connections=concurrency, pool_maxsize=concurrency)
     session.mount("http://", adapter)
     gate = threading.Barrier(min(concurrency, len(emails)))
-    url = f"{base_url}/api/v1/events/{event_id}/registrations"
-    headers = {"Authorization": f"Bearer {token}"}
 
     def one(index_email):
         index, email = index_email
@@ -227,19 +247,74 @@ def emails_for(count: int) -> list[str]:
     return [f"p{i:04d}@uib.no" if i % 2 else f"p{i:04d}@gmail.com" for i in range(count)]
 
 
+TARGET_RATIO = {"sqlite": 0.4, "postgresql": 0.25}
+TARGET_P99 = 0.5  # seconds, at 32 clients
+
+
+@dataclass
+class Result:
+    name: str
+    seconds: float
+    latencies: list[float]
+    statuses: dict[int, int]
+
+    @property
+    def rate(self) -> float:
+        """Successful POSTs (201) per second."""
+        return self.statuses.get(201, 0) / self.seconds
+
+    def percentile(self, q: float) -> float:
+        return self.latencies[max(0, math.ceil(len(self.latencies) * q) - 1)]
+
+    def line(self) -> str:
+        return (
+            f"{self.name:<10} {len(self.latencies)} in {self.seconds:.2f} s = "
+            f"{self.rate:7.1f}/s, p50 {self.percentile(0.5) * 1000:5.0f} ms, "
+            f"p99 {self.percentile(0.99) * 1000:5.0f} ms, status {dict(sorted(self.statuses.items()))}"
+        )
+
+
+def measure(name: str, results, seconds: float) -> Result:
+    statuses: dict[int, int] = {}
+    for _, status, _, _ in results:
+        statuses[status] = statuses.get(status, 0) + 1
+    return Result(name, seconds, sorted(r[2] for r in results), statuses)
+
+
+def fire(server_url: str, path: str, headers: dict, emails, concurrency: int):
+    started = time.perf_counter()
+    results = burst_to(server_url + path, headers, emails, concurrency)
+    return results, time.perf_counter() - started
+
+
+def empty_postgres(url: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=500)
     parser.add_argument("--capacity", type=int, default=40)
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--threads", type=int, default=8)
-    parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS)
+    parser.add_argument("--threads", type=int, default=DEFAULT_THREADS)
+    parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--database-url", default=None)
+    parser.add_argument("--no-baseline", action="store_true", help="eventsys only")
     args = parser.parse_args()
 
     sys.path.insert(0, str(ROOT))
     tmp = tempfile.mkdtemp(prefix="eventsys-bench-")
     url = args.database_url or f"sqlite:///{tmp}/bench.sqlite"
+    bare_url = args.database_url or f"sqlite:///{tmp}/bare.sqlite"
+    dialect = "postgresql" if url.startswith("postgresql") else "sqlite"
+    if dialect == "postgresql":
+        empty_postgres(url)
     os.environ["TEST_DATABASE_URL"] = url
 
     from flask_migrate import upgrade
@@ -254,37 +329,67 @@ def main() -> int:
     with app.app_context():
         upgrade()
     token, event_id = prepare(app, args.capacity)
+    emails = emails_for(args.requests)
+    settings = dict(workers=args.workers, threads=args.threads)
 
-    with Server(url, workers=args.workers, threads=args.threads) as server:
-        started = time.perf_counter()
-        results = burst(
-            server.base_url, token, event_id, emails_for(args.requests), args.concurrency
+    bare = None
+    if not args.no_baseline:
+        from bench.bare_insert import create_table
+
+        create_table(bare_url)
+        with Server(
+            bare_url,
+            **settings,
+            extra_env={"BARE_DATABASE_URL": bare_url},
+            app="bench.bare_insert:app",
+        ) as server:
+            bare = measure("bare", *fire(server.base_url, "/rows", {}, emails, args.concurrency))
+    with Server(url, **settings) as server:
+        results, seconds = fire(
+            server.base_url,
+            f"/api/v1/events/{event_id}/registrations",
+            {"Authorization": f"Bearer {token}"},
+            emails,
+            args.concurrency,
         )
-        elapsed = time.perf_counter() - started
+    mine = measure("eventsys", results, seconds)
 
-    latencies = sorted(r[2] for r in results)
-    statuses: dict[int, int] = {}
-    for _, status, _, _ in results:
-        statuses[status] = statuses.get(status, 0) + 1
     counts = seat_counts(app, event_id)
     held = counts.get("confirmed", 0) + counts.get("offered", 0)
-    p99 = latencies[max(0, int(len(latencies) * 0.99) - 1)]
     print(f"database            {url.split('@')[-1]}")
     print(
-        f"server              gunicorn {args.workers} workers x {args.threads} threads, {args.concurrency} clients"
+        f"server              gunicorn {args.workers} workers x {args.threads} threads (gthread), "
+        f"{args.concurrency} clients, {args.requests} requests"
     )
-    print(
-        f"registrations       {len(results)} in {elapsed:.2f} s = {len(results) / elapsed:.1f} per second"
-    )
-    print(
-        f"latency             p50 {statistics.median(latencies) * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms"
-    )
-    print(f"status codes        {dict(sorted(statuses.items()))}")
+    if bare:
+        print(bare.line())
+        if bare.statuses.get(201, 0) != len(bare.latencies):
+            print("WARNING             the bare app failed requests: its rate is not a limit")
+    print(mine.line())
     print(f"states              {dict(sorted(counts.items()))}")
     print(
-        f"seats held          {held} of capacity {args.capacity} {'OK' if held == args.capacity else 'WRONG'}"
+        f"seats held          {held} of capacity {args.capacity} "
+        f"{'OK' if held == args.capacity else 'WRONG'}"
     )
-    return 0 if held == args.capacity and statuses.get(201) == len(results) else 1
+    met = True
+    if bare:
+        ratio = mine.rate / bare.rate
+        want = TARGET_RATIO[dialect]
+        ok = ratio >= want
+        met &= ok
+        print(
+            f"ratio               {ratio:.2f} of the bare insert: target >= {want} {'met' if ok else 'not met'}"
+        )
+    p99 = mine.percentile(0.99)
+    ok = p99 < TARGET_P99
+    met &= ok
+    print(
+        f"p99                 {p99 * 1000:.0f} ms: target < {TARGET_P99 * 1000:.0f} ms "
+        f"at 32 clients {'met' if ok else 'not met'}"
+    )
+    print(f"targets             {'target met' if met else 'not met'}")
+    correct = held == args.capacity and mine.statuses.get(201) == len(results)
+    return 0 if correct else 1
 
 
 if __name__ == "__main__":

@@ -235,11 +235,12 @@ def register_request_hooks(app: Flask) -> None:
         except OperationalError:
             db.session.rollback()
             app.logger.exception("database busy at commit")
-            return _busy_response()
+            # A write that waited for SQLite's lock in vain at the commit's flush.
+            return app.make_response(_busy_response())
         except IntegrityError:
             db.session.rollback()
             app.logger.exception("conflict at commit")
-            return _error_response(409, "conflict", COMMON("concurrent_change"))
+            return app.make_response(_error_response(409, "conflict", COMMON("concurrent_change")))
         return response
 
     @app.after_request

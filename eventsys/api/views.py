@@ -407,6 +407,10 @@ def _own_or_organiser(reg_id: int) -> Registration:
 
 def _registration_answer(reg: Registration) -> Registration:
     db.session.flush()  # the waiting-list places count the change
+    # One registration's place is a count, not the whole list (schemas._per_request).
+    g.setdefault("api_answer_cache", {})["positions", reg.event_id] = {
+        reg.id: reg_ops.position_of(reg)
+    }
     return reg
 
 

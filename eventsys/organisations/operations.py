@@ -168,6 +168,27 @@ def organisation_facts() -> list[rules.OrgFacts]:
     return [facts_of(org) for org in orgs]
 
 
+def organisation_facts_for(person: rules.PersonFacts) -> list[rules.OrgFacts]:
+    """The organisations `rules.affiliation` can pick for this person: those owning the
+    address's domain or one of its parent domains, and the one an organiser confirmed.
+    An indexed look-up, so the work does not grow with the number of organisations."""
+    domain = rules.email_domain(person.email)
+    labels = domain.split(".")
+    suffixes = [".".join(labels[i:]) for i in range(len(labels) - 1)] if domain else []
+    wanted = select(OrganisationDomain.organisation_id).where(
+        OrganisationDomain.domain.in_(suffixes)
+    )
+    condition = Organisation.id.in_(wanted)
+    if person.confirmed_org_id is not None:
+        condition = condition | (Organisation.id == person.confirmed_org_id)
+    orgs = db.session.scalars(
+        select(Organisation)
+        .where(condition)
+        .options(selectinload(Organisation.domains), selectinload(Organisation.ownerships))
+    ).all()
+    return [facts_of(org) for org in orgs]
+
+
 def facts_of(org: Organisation) -> rules.OrgFacts:
     return rules.OrgFacts(
         id=org.id,
@@ -192,7 +213,8 @@ def person_facts(
 def affiliation_for(user: User, on: date | None = None) -> rules.Affiliation:
     """The affiliation the system derives for a user on a day (today in Oslo by default)."""
     on = on or local_date()
-    return rules.affiliation(person_facts(user), organisation_facts(), on)
+    person = person_facts(user)
+    return rules.affiliation(person, organisation_facts_for(person), on)
 
 
 def confirm_affiliation(user: User, org: Organisation | None, by: User) -> None:

@@ -61,6 +61,17 @@ class Registration(db.Model):
             postgresql_where=text("state IN ('pending', 'confirmed', 'offered', 'waitlisted')"),
         ),
         Index("ix_registrations_event_state", "event_id", "state"),
+        # The waiting list in queue order: a registration reads its head and counts
+        # its own place from here, whatever the list's length.
+        Index(
+            "ix_registrations_queue",
+            "event_id",
+            "tier",
+            "queue_at",
+            "id",
+            sqlite_where=text("state IN ('pending', 'waitlisted')"),
+            postgresql_where=text("state IN ('pending', 'waitlisted')"),
+        ),
         Index("ix_registrations_user", "user_id"),
         Index("ix_registrations_offer_expiry", "state", "offer_expires_at"),
         # Ids appear in links and e-mails: SQLite must never hand a deleted one out again.

@@ -8,13 +8,13 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select, text, tuple_
 from sqlalchemy.orm import selectinload
 
 from eventsys import database, mail
 from eventsys.auth.models import Role, User
 from eventsys.auth.operations import normalise_email
-from eventsys.database import local_date, utcnow
+from eventsys.database import UTCDateTime, local_date, utcnow
 from eventsys.events import operations as event_ops
 from eventsys.events import rules as event_rules
 from eventsys.events.models import Event, EventStatus
@@ -70,32 +70,84 @@ def active_registrations(event_id: int) -> list[Registration]:
     )
 
 
+#: What the rules know of a registration (see _reg_of).
+_RULE_COLUMNS = (
+    Registration.id,
+    Registration.tier,
+    Registration.state,
+    Registration.registered_at,
+    Registration.offer_expires_at,
+    Registration.queue_at,
+)
+
+
 def rule_view(event_id: int) -> list[rules.Reg]:
     """The event's active registrations as the rules see them: a plain column query,
     much cheaper than loading entities (this runs inside the event lock)."""
     rows = db.session.execute(
-        select(
-            Registration.id,
-            Registration.tier,
-            Registration.state,
-            Registration.registered_at,
-            Registration.offer_expires_at,
-            Registration.queue_at,
-        )
+        select(*_RULE_COLUMNS)
         .where(Registration.event_id == event_id, Registration.state.in_(ACTIVE_STATES))
         .order_by(Registration.id)
     )
-    return [
-        rules.Reg(
-            id=row.id,
-            tier=row.tier,
-            state=row.state,
-            registered_at=row.registered_at,
-            offer_expires_at=row.offer_expires_at,
-            sort_at=row.queue_at if row.queue_at != row.registered_at else None,
+    return [_reg_of(row) for row in rows]
+
+
+#: The waiting states as SQL text, the very condition of the partial index
+#: ix_registrations_queue (a planner only uses a partial index for a query whose
+#: condition contains the index's own).
+_WAITING_SQL = text("registrations.state IN ('pending', 'waitlisted')")
+
+
+def _reg_of(row) -> rules.Reg:
+    return rules.Reg(
+        id=row.id,
+        tier=row.tier,
+        state=row.state,
+        registered_at=row.registered_at,
+        offer_expires_at=row.offer_expires_at,
+        sort_at=row.queue_at if row.queue_at != row.registered_at else None,
+    )
+
+
+def seats_held(event_id: int) -> int:
+    """Seats in use (confirmed and offered): a count, by the (event, state) index."""
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Registration)
+        .where(
+            Registration.event_id == event_id,
+            Registration.state.in_([s.value for s in rules.SEAT_HOLDING]),
         )
-        for row in rows
-    ]
+    )
+
+
+def queue_head(event_id: int, size: int) -> list[rules.Reg]:
+    """The first `size` of the waiting list in queue order, from the queue index."""
+    rows = db.session.execute(
+        select(*_RULE_COLUMNS)
+        .where(Registration.event_id == event_id, _WAITING_SQL)
+        .order_by(Registration.tier, Registration.queue_at, Registration.id)
+        .limit(size)
+    )
+    return [_reg_of(row) for row in rows]
+
+
+def position_of(reg: Registration) -> int | None:
+    """One registration's waiting-list place (as `positions` gives it), by counting
+    who comes before it in the queue index instead of loading the list."""
+    if reg.state not in rules.WAITING:
+        return None
+    ahead = db.session.scalar(
+        select(func.count())
+        .select_from(Registration)
+        .where(
+            Registration.event_id == reg.event_id,
+            _WAITING_SQL,
+            tuple_(Registration.tier, Registration.queue_at, Registration.id)
+            < tuple_(literal(reg.tier), literal(reg.queue_at, UTCDateTime), literal(reg.id)),
+        )
+    )
+    return ahead + 1
 
 
 def rule_views(event_ids) -> dict[int, list[rules.Reg]]:
@@ -104,30 +156,13 @@ def rule_views(event_ids) -> dict[int, list[rules.Reg]]:
     if not event_ids:
         return {}
     rows = db.session.execute(
-        select(
-            Registration.event_id,
-            Registration.id,
-            Registration.tier,
-            Registration.state,
-            Registration.registered_at,
-            Registration.offer_expires_at,
-            Registration.queue_at,
-        )
+        select(Registration.event_id, *_RULE_COLUMNS)
         .where(Registration.event_id.in_(event_ids), Registration.state.in_(ACTIVE_STATES))
         .order_by(Registration.id)
     )
     views: dict[int, list[rules.Reg]] = {event_id: [] for event_id in event_ids}
     for row in rows:
-        views[row.event_id].append(
-            rules.Reg(
-                id=row.id,
-                tier=row.tier,
-                state=row.state,
-                registered_at=row.registered_at,
-                offer_expires_at=row.offer_expires_at,
-                sort_at=row.queue_at if row.queue_at != row.registered_at else None,
-            )
-        )
+        views[row.event_id].append(_reg_of(row))
     return views
 
 
@@ -213,7 +248,8 @@ def fee_for_tier(event: Event, tier: int) -> int:
 def tier_for(person: Person, event: Event) -> org_rules.Affiliation:
     """The person's priority for this event, decided on the event's start date."""
     facts = org_ops.person_facts(person.user, person.email, vouched=person.vouched)
-    return org_rules.affiliation(facts, org_ops.organisation_facts(), local_date(event.starts_at))
+    organisations = org_ops.organisation_facts_for(facts)
+    return org_rules.affiliation(facts, organisations, local_date(event.starts_at))
 
 
 def find_active(event_id: int, email: str) -> Registration | None:
@@ -491,7 +527,9 @@ def register(
     ):
         if refused:
             raise RegistrationError(refused, 403)
-    existing = rule_view(event.id)
+    facts = event_facts(event)
+    held = seats_held(event.id)
+    head = queue_head(event.id, rules.queue_head_size(facts, held))
     reg = _insert(
         event,
         person,
@@ -502,13 +540,14 @@ def register(
         accessibility_needs=accessibility_needs,
         fee_waived=waive_fee and by_organiser,
     )
-    decision = rules.register(
-        event_facts(event),
-        existing,
+    decision = rules.admit(
+        facts,
+        held,
+        head,
         rules.NewRequest(id=reg.id, tier=reg.tier, at=now),
         override=override and by_organiser,
     )
-    _seat(event, reg, decision, existing, actor, now)
+    _seat(event, reg, decision, actor, now)
     return reg
 
 
@@ -575,7 +614,6 @@ def _seat(
     event: Event,
     reg: Registration,
     decision: rules.Decision,
-    existing: list[rules.Reg],
     actor: User | None,
     now: datetime,
 ) -> None:
@@ -588,9 +626,7 @@ def _seat(
     if reg.state == State.CONFIRMED:
         signals.seat_taken.send(reg, event=event, now=now)
     _apply(event, decision.changes, now, actor, "seat_freed")
-    after = rules.apply_changes(existing, decision.changes)
-    after.append(rules.Reg(reg.id, reg.tier, decision.state, now))
-    notify(reg, reg.state.value, rules.positions(after).get(reg.id))
+    notify(reg, reg.state.value, position_of(reg))
 
 
 def _for_registration(reg_id: int) -> tuple[Event, Registration, list[rules.Reg]]:

@@ -269,11 +269,13 @@ class _Plan:
         return result
 
 
-def _fill(plan: _Plan, event: EventFacts, now: datetime) -> None:
+def _fill(plan: _Plan, event: EventFacts, now: datetime, held_outside: int = 0) -> None:
+    """Offer free seats down the plan's waiting list; `held_outside` counts seats held
+    by registrations the plan does not hold (see `admit`)."""
     deadline = offer_deadline(event, now)
     if deadline is None:
         return
-    free = event.capacity - seats_held(plan.regs())
+    free = event.capacity - held_outside - seats_held(plan.regs())
     for reg in waiting_list(plan.regs()):
         if free <= 0:
             break
@@ -301,26 +303,45 @@ def fill_free_seats(event: EventFacts, regs: Iterable[Reg], now: datetime) -> li
 def register(
     event: EventFacts, regs: Iterable[Reg], new: NewRequest, *, override: bool = False
 ) -> Decision:
-    """Rules 1 and 3: the state of a new registration made at `new.at`.
+    """Rules 1 and 3: the state of a new registration made at `new.at`, given all the
+    event's active registrations (`admit` decides it from fewer facts).
+
+    Raises RuleError "invalid_tier" or "already_active" (the id, or `person_id` when
+    given, already has an active registration). A cancelled registration with the same
+    id is replaced: the newcomer queues from `new.at`.
+    """
+    regs = list(regs)
+    for reg in regs:
+        same_person = new.person_id is not None and reg.person_id == new.person_id
+        if reg.state in ACTIVE and (reg.id == new.id or same_person):
+            raise RuleError("already_active", "This person is already registered.")
+    others = [r for r in regs if r.id != new.id]
+    return admit(event, seats_held(others), waiting_list(others), new, override=override)
+
+
+def queue_head_size(event: EventFacts, held: int) -> int:
+    """How much of the waiting list `admit` needs: one more than the free seats."""
+    return max(0, event.capacity - held) + 1
+
+
+def admit(
+    event: EventFacts, held: int, head: Iterable[Reg], new: NewRequest, *, override: bool = False
+) -> Decision:
+    """Rules 1 and 3 from what they need, so that a registration's work does not grow
+    with the waiting list: `held` seats in use and the `head` of the waiting list, in
+    queue order, at least `queue_head_size(event, held)` long (or all of it).
 
     Before the priority deadline tier 1 is confirmed while a seat is free, tier 2 is
     pending. Otherwise a free seat is confirmed at once unless somebody who comes
     before the newcomer in the queue waits; else the newcomer is waitlisted. With
     `override` an organiser confirms regardless of queue and capacity.
 
-    Raises RuleError "invalid_tier" or "already_active" (the id, or `person_id` when
-    given, already has an active registration). A cancelled registration with the same
-    id is replaced: the newcomer queues from `new.at`.
+    Raises RuleError "invalid_tier". The caller sees to one active registration per
+    person (`register` checks it; the database's unique index does in operations).
     """
     if new.tier not in (Tier.OWNER_STAFF, Tier.OTHER):
         raise RuleError("invalid_tier", f"Unknown priority tier {new.tier}.")
-    regs = list(regs)
-    for reg in regs:
-        same_person = new.person_id is not None and reg.person_id == new.person_id
-        if reg.state in ACTIVE and (reg.id == new.id or same_person):
-            raise RuleError("already_active", "This person is already registered.")
-
-    plan = _Plan(r for r in regs if r.id != new.id)
+    plan = _Plan(head)
     newcomer = Reg(new.id, new.tier, State.WAITLISTED, new.at, person_id=new.person_id)
     deadline = event.priority_deadline
     in_window = deadline is not None and not event.priority_closed and new.at < deadline
@@ -330,19 +351,19 @@ def register(
         state = State.PENDING
     else:
         someone_before = any(queue_key(w) < queue_key(newcomer) for w in waiting_list(plan.regs()))
-        has_seat = free_seats(event, plan.regs()) > 0
+        has_seat = event.capacity - held > 0
         state = State.CONFIRMED if has_seat and not someone_before else State.WAITLISTED
     plan.add(replace(newcomer, state=state))
     # A free seat and a waiting list together should not exist, but if they do
     # (e.g. the newcomer queued behind someone no offer reached), hand them out now.
-    _fill(plan, event, new.at)
+    _fill(plan, event, new.at, held_outside=held)
 
     final = plan.current[new.id]
     return Decision(
         state=final.state,
         offer_expires_at=final.offer_expires_at,
         changes=tuple(plan.changes()),
-        exceeds_capacity=override and seats_held(plan.regs()) > event.capacity,
+        exceeds_capacity=override and held + seats_held(plan.regs()) > event.capacity,
     )
 
 

@@ -53,7 +53,8 @@ def test_lock_timeout_answers_503_and_the_retry_succeeds(
     with app.app_context():
         holder = db.engine.connect()
         if holder.dialect.name == "sqlite":
-            holder.exec_driver_sql("SELECT 1")  # BEGIN IMMEDIATE: the database's write lock
+            # A write: the transaction becomes a writer and holds the database's lock.
+            holder.execute(text("UPDATE events SET id = id WHERE id = :id"), {"id": event_id})
         else:
             holder.execute(
                 text("SELECT id FROM events WHERE id = :id FOR UPDATE"), {"id": event_id}

@@ -398,6 +398,49 @@ def test_with_no_cancellations_the_seats_go_to_the_first_in_queue_order(capacity
     assert rules.positions(regs) == {r.id: i for i, r in enumerate(in_order[capacity:], 1)}
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    capacity=st.integers(0, 6),
+    deadline=st.sampled_from([None, 10, 48]),
+    closed=st.booleans(),
+    existing=st.lists(
+        st.tuples(
+            st.sampled_from([1, 2]),
+            st.sampled_from([PENDING, WAITLISTED, CONFIRMED, OFFERED]),
+            st.integers(0, 47 * 60),
+            st.one_of(st.none(), st.integers(0, 47 * 60)),
+        ),
+        max_size=14,
+    ),
+    tier=st.sampled_from([1, 2]),
+    minute=st.integers(0, 60),
+    override=st.booleans(),
+)
+def test_admit_from_the_head_of_the_queue_decides_as_register_from_all(
+    capacity, deadline, closed, existing, tier, minute, override
+):
+    """The registration hot path gives the rules only the seats held and the first
+    `queue_head_size` of the waiting list: the decision is the one all would give."""
+    ev = event(capacity=capacity, deadline=deadline, priority_closed=closed)
+    regs = [
+        reg(
+            id,
+            t,
+            state,
+            m / 60,
+            sort_at=None if sort is None else T0 + timedelta(minutes=sort),
+            offer_expires_at=at(200) if state is OFFERED else None,
+        )
+        for id, (t, state, m, sort) in enumerate(existing, start=1)
+    ]
+    last = max((r.registered_at for r in regs), default=T0)
+    new = NewRequest(len(regs) + 1, tier, last + timedelta(minutes=minute))
+    full = rules.register(ev, regs, new, override=override)
+    held = rules.seats_held(regs)
+    head = rules.waiting_list(regs)[: rules.queue_head_size(ev, held)]
+    assert rules.admit(ev, held, head, new, override=override) == full
+
+
 def _may_change(before: Reg, after: Reg, action: str, target: int | None, now: datetime) -> bool:
     """The state changes each action may make (everything else is a bug). Nobody is
     ever bumped: a confirmed registration only ends by its own cancellation."""

@@ -72,7 +72,9 @@ def test_a_locked_database_gives_a_logged_in_person_the_503_page(
         def post():
             result["response"] = client.post(
                 "/account",
-                data={"csrf_token": token, "profile-name": "Kari", "profile-locale": "nb"},
+                # A change, so the request must write (one that writes nothing never
+                # waits for the write lock).
+                data={"csrf_token": token, "profile-name": "Kari Ny", "profile-locale": "nb"},
             )
 
         worker = threading.Thread(target=post)
