@@ -14,7 +14,7 @@ from eventsys.arshjul.wheel import Entry
 from eventsys.auth.models import User
 from eventsys.events.models import Event, EventStatus
 from eventsys.extensions import db
-from eventsys.registration.event_pages import seat_counts
+from eventsys.registration.operations import seat_counts
 from eventsys.resources.models import Resource, ResourceStatus
 
 EVENTS, ITEMS, RESOURCES = 5, 5, 5
