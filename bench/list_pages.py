@@ -16,12 +16,8 @@ Flask's test client, the organiser's participant page and the API lists (with
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
-import tempfile
 from pathlib import Path
-
-from sqlalchemy import text
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -48,29 +44,12 @@ def main() -> int:
     parser.add_argument("--all", action="store_true", help="every list URL of the test")
     parser.add_argument("--database-url")
     args = parser.parse_args()
-    url = args.database_url
-    if not url:
-        url = f"sqlite:///{tempfile.mkdtemp(prefix='eventsys-bench-')}/bench.sqlite"
+    from benchapp import database_url, fresh_app
 
-    from flask_migrate import upgrade
-
-    from config import TestConfig
-    from eventsys import create_app
-    from eventsys.extensions import db
     from tests import query_world
 
-    class Config(TestConfig):
-        SQLALCHEMY_DATABASE_URI = url
-        MAIL_SERVER = None
-
-    logging.getLogger("alembic").setLevel(logging.WARNING)
-    app = create_app(Config())
-    with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.begin() as conn:
-                conn.execute(text("DROP SCHEMA public CASCADE"))
-                conn.execute(text("CREATE SCHEMA public"))
-        upgrade()
+    url = database_url(args.database_url)
+    app = fresh_app(url)
     ids = query_world.build_world(app, args.rows)
     web = query_world.browser(app)
     urls = MAIN

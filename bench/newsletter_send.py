@@ -16,12 +16,11 @@ from __future__ import annotations
 import argparse
 import secrets
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import event, insert, text
+from sqlalchemy import event, insert
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -82,27 +81,13 @@ def main() -> int:
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--database-url")
     args = parser.parse_args()
-    url = args.database_url
-    if not url:
-        url = f"sqlite:///{tempfile.mkdtemp(prefix='eventsys-bench-')}/bench.sqlite"
+    from benchapp import database_url, fresh_app
 
-    from flask_migrate import upgrade
-
-    from config import TestConfig
-    from eventsys import create_app
     from eventsys.extensions import db
 
-    class Config(TestConfig):
-        SQLALCHEMY_DATABASE_URI = url
-        MAIL_SERVER = None
-
-    app = create_app(Config())
+    url = database_url(args.database_url)
+    app = fresh_app(url)
     with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.begin() as conn:
-                conn.execute(text("DROP SCHEMA public CASCADE"))
-                conn.execute(text("CREATE SCHEMA public"))
-        upgrade()
         issue_id = prepare(args.subscribers)
 
         from eventsys.newsletters import operations

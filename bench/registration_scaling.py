@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 import time
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
@@ -185,30 +184,14 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--database-url")
     args = parser.parse_args()
-    url = args.database_url
-    if not url:
-        url = f"sqlite:///{tempfile.mkdtemp(prefix='eventsys-bench-')}/bench.sqlite"
+    from benchapp import database_url, fresh_app
 
-    from flask_migrate import upgrade
-
-    from config import TestConfig
-    from eventsys import create_app
-    from eventsys.extensions import db
-
-    class Config(TestConfig):
-        SQLALCHEMY_DATABASE_URI = url
-        MAIL_SERVER = None
-
-    app = create_app(Config())
+    url = database_url(args.database_url)
+    app = fresh_app(url)
     print(f"database            {url.split('@')[-1]}")
     print(f"{'':24}{'ms/registration':>16}{'statements':>12}{'rows read':>11}")
     results = {}
     with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.begin() as conn:
-                conn.execute(text("DROP SCHEMA public CASCADE"))
-                conn.execute(text("CREATE SCHEMA public"))
-        upgrade()
         for what, sizes in (("waiting", args.waiting), ("organisations", args.organisations)):
             for size in sizes:
                 event_id = full_event()
