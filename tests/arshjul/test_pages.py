@@ -279,7 +279,7 @@ def test_organiser_creates_edits_and_deletes_an_item(client, submit, organiser):
         (
             {"recurrence_kind": "fixed_date", "fixed_day": "12"},
             "fixed_month",
-            "Fyll ut dette feltet.",
+            "Velg en måned.",
         ),
         (
             {
@@ -320,6 +320,64 @@ def test_organiser_form_errors_in_norwegian(client, submit, organiser, overrides
     assert f'href="#{field}"' in html, html[html.find("error-summary") :][:800]
     assert message in html
     assert f'id="{field}-error"' in html
+
+
+def _errors_in_page_order(html: str) -> tuple[list[str], list[str]]:
+    """The ids the error summary links to, and the ids of the error messages beside
+    the fields, each in the order they stand on the page."""
+    form_start = html.index('<form method="post" action="/organiser/arshjul')
+    summary = html[html.index('class="error-summary"') : form_start]
+    links = re.findall(r'href="#([\w-]+)"', summary)
+    form = html[form_start:]
+    beside = re.findall(r'id="([\w-]+)-error"', form)
+    return links, beside
+
+
+def test_an_empty_form_says_what_to_fill_in_beside_each_field_in_page_order(
+    client, submit, organiser
+):
+    # What a browser sends for the new item page left as it is.
+    empty = {"title_nb": "", "category": "deadline", "audience": "public", "all_day": "y"}
+    response = submit("/organiser/arshjul/new", {**empty, "recurrence_kind": "fixed_date"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Fyll ut dette feltet" not in html
+    links, beside = _errors_in_page_order(html)
+    assert links == beside == ["title_nb", "fixed_day", "fixed_month"]
+    for field, message in (
+        ("title_nb", "Skriv inn en norsk tittel."),
+        ("fixed_day", "Skriv inn dagen i måneden."),
+        ("fixed_month", "Velg en måned."),
+    ):
+        error = re.search(rf'<p class="error" id="{field}-error">(.*?)</p>', html, re.S).group(1)
+        assert message in error
+        control = re.search(rf'<(?:input|select)[^>]*\bid="{field}"[^>]*>', html).group(0)
+        assert 'aria-invalid="true"' in control and f"{field}-error" in control
+    assert "novalidate" in html[html.index('<form method="post" action="/organiser') :][:200]
+
+    # A period: both ends, day before month, then the times of a timed item.
+    response = submit(
+        "/organiser/arshjul/new",
+        {**empty, "title_nb": "Ferie", "recurrence_kind": "period", "reminder_days": "x"},
+    )
+    links, beside = _errors_in_page_order(response.get_data(as_text=True))
+    assert (
+        links
+        == beside
+        == [
+            "period_start_day",
+            "period_start_month",
+            "period_end_day",
+            "period_end_month",
+            "reminder_days",
+        ]
+    )
+
+    response = submit("/organiser/arshjul/new", {**empty, "recurrence_kind": "rrule"})
+    html = response.get_data(as_text=True)
+    links, beside = _errors_in_page_order(html)
+    assert links == beside == ["title_nb", "rrule", "rrule_start"]
+    assert "Skriv inn datoen regelen starter." in html
 
 
 def test_only_organisers_manage_items(client, make_user, login, make_item):
