@@ -290,6 +290,12 @@ def index():
     else:
         audiences = operations.audiences_for(viewer)
     entries = operations.year_entries(year, audiences, categories, _lang())
+    # How each item repeats, under its date; a one-off item's date says it all.
+    repeats = {
+        item.id: recurrence_text(item)
+        for item in operations.live_items(audiences, categories)
+        if item.first_year is None or item.first_year != item.last_year
+    }
     months: OrderedDict[int, list] = OrderedDict((month, []) for month in range(1, 13))
     for entry in entries:
         months[max(entry.first_day, date(year, 1, 1)).month].append(entry)
@@ -304,6 +310,7 @@ def index():
         categories=categories,
         all_categories=operations.CATEGORIES,
         links=_feed_links(categories),
+        repeats=repeats,
     )
 
 

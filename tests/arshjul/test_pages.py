@@ -139,6 +139,39 @@ def test_the_wheel_page_lists_every_entry_of_the_year_beside_an_svg(client, year
     assert 'id="feed-url" value="http://localhost/arshjul.ics" readonly' in html
 
 
+def test_lists_say_truthfully_how_items_repeat(client, make_item, organiser):
+    """A one-off 2027 item is not 'every year'; custom rules are words, not FREQ=…"""
+    once = make_item(title_nb="Jubileumsseminar", month=1, day=15, first_year=2027, last_year=2027)
+    make_item(title_nb="Budsjettfrist", first_year=2025, last_year=2028)
+    make_item(
+        title_nb="Frokostwebinar",
+        category="seminar",
+        recurrence_kind="rrule",
+        rrule="FREQ=MONTHLY;BYMONTH=2,4,9,11;BYDAY=1TH",
+        rrule_start=datetime(2026, 1, 1).date(),
+    )
+
+    listing = client.get("/organiser/arshjul").get_data(as_text=True)
+    assert "15. januar 2027" in listing and "Hvert år 15. januar" not in listing
+    assert "Hvert år 15. februar, 2025–2028" in listing
+    assert "Første torsdag i februar, april, september og november, fra 1. januar 2026" in listing
+    assert "Egen regel" not in listing
+    # The rule itself only as a detail for experts.
+    assert "<code>FREQ=MONTHLY;BYMONTH=2,4,9,11;BYDAY=1TH</code>" in listing
+
+    page = client.get("/arshjul?year=2027").get_data(as_text=True)
+    entry = page[page.index(f'id="item-{once}"') :]
+    entry = entry[: entry.index("</li>")]
+    assert "fredag 15. januar 2027" in entry and "Hvert år" not in entry
+    assert "Hvert år 15. februar, 2025–2028" in page
+    assert "Første torsdag i februar, april, september og november" in page
+    assert "FREQ=" not in page
+
+    english = client.get("/arshjul?year=2027&lang=en").get_data(as_text=True)
+    assert "Every year on 15 February, 2025–2028" in english
+    assert "The first Thursday of February, April, September and November" in english
+
+
 def test_year_switch_category_filter_and_today(client, year_2027):
     html = client.get("/arshjul?year=2027&category=meeting&category=activity").get_data(
         as_text=True
