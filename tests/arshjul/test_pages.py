@@ -158,6 +158,9 @@ def test_lists_say_truthfully_how_items_repeat(client, make_item, organiser):
     assert "Egen regel" not in listing
     # The rule itself only as a detail for experts.
     assert "<code>FREQ=MONTHLY;BYMONTH=2,4,9,11;BYDAY=1TH</code>" in listing
+    # The editor says it in words too.
+    editor = client.get(f"/organiser/arshjul/{once}/edit").get_data(as_text=True)
+    assert '<p class="item-when">15. januar 2027</p>' in editor
 
     page = client.get("/arshjul?year=2027").get_data(as_text=True)
     entry = page[page.index(f'id="item-{once}"') :]
