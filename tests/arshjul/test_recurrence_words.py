@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from eventsys.arshjul import rules
 
@@ -153,3 +155,71 @@ def test_one_off_and_limited_years_are_said_truthfully(app, values, nb, en):
     for lang, expected in (("en", en), ("nb", nb)):
         with app.test_request_context(), force_locale(lang):
             assert recurrence_text(item) == expected
+
+
+@pytest.mark.parametrize(
+    ("rule", "expected"),
+    [
+        (
+            "FREQ=MONTHLY;BYMONTH=2,4;BYDAY=1TH",
+            dict(freq="MONTHLY", months=(2, 4), weekdays=((3, 1),), plain=True),
+        ),
+        ("FREQ=YEARLY;BYMONTH=9;BYDAY=-1FR", dict(weekdays=((4, -1),), months=(9,), plain=True)),
+        # What DTSTART (Thursday 1 January 2026) gives when the rule leaves it out.
+        ("FREQ=YEARLY;INTERVAL=2", dict(interval=2, months=(1,), month_days=(1,))),
+        ("FREQ=MONTHLY;COUNT=4", dict(month_days=(1,), count=4)),
+        ("FREQ=WEEKLY;UNTIL=20260301", dict(weekdays=((3, None),), until=date(2026, 3, 1))),
+        ("FREQ=MONTHLY;BYMONTHDAY=-1", dict(plain=False)),
+        ("FREQ=MONTHLY;BYDAY=MO,1TU", dict(plain=False)),
+        ("FREQ=YEARLY;BYDAY=20MO", dict(plain=False)),
+        ("FREQ=YEARLY;BYMONTHDAY=13;BYDAY=FR", dict(plain=False)),
+        ("FREQ=YEARLY;BYWEEKNO=20;BYDAY=MO", dict(plain=False)),
+    ],
+)
+def test_rule_shape(rule, expected):
+    shape = rules.rule_shape(rule, START)
+    assert {name: getattr(shape, name) for name in expected} == expected
+
+
+_PARTS = st.fixed_dictionaries(
+    {"FREQ": st.sampled_from(["WEEKLY", "MONTHLY", "YEARLY"])},
+    optional={
+        "INTERVAL": st.integers(1, 4).map(str),
+        "COUNT": st.integers(1, 9).map(str),
+        "BYMONTH": st.lists(st.integers(1, 12), min_size=1, max_size=3, unique=True).map(
+            lambda ms: ",".join(map(str, ms))
+        ),
+        "BYMONTHDAY": st.lists(
+            st.integers(-3, 31).filter(bool), min_size=1, max_size=2, unique=True
+        ).map(lambda ds: ",".join(map(str, ds))),
+        "BYDAY": st.lists(
+            st.tuples(
+                st.sampled_from(["", "1", "2", "-1", "5", "-2"]), st.sampled_from(["MO", "FR"])
+            ),
+            min_size=1,
+            max_size=2,
+            unique=True,
+        ).map(lambda days: ",".join(n + d for n, d in days)),
+    },
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(parts=_PARTS)
+def test_every_valid_rule_reads_as_words(app, parts):
+    from flask_babel import force_locale
+
+    from eventsys.arshjul.models import CycleItem
+    from eventsys.arshjul.views import recurrence_text
+
+    try:
+        recurrence = rules.Recurrence.rrule(";".join(f"{k}={v}" for k, v in parts.items()), START)
+    except rules.CycleRuleError:
+        return
+    item = CycleItem(
+        recurrence_kind=rules.RecurrenceKind.RRULE, rrule=recurrence.rule, rrule_start=START
+    )
+    for lang in ("nb", "en"):
+        with app.test_request_context(), force_locale(lang):
+            text = recurrence_text(item)
+        assert "FREQ" not in text and "BY" not in text and "%(" not in text
