@@ -643,3 +643,33 @@ def test_previews_before_sending_meet_wcag_in_both_languages(browser, site):
         ]
     assert problems == []
     context.close()
+
+
+@pytest.mark.slow
+def test_the_arshjul_editor_with_errors_meets_wcag_in_both_languages(browser, site):
+    """The item editor sent empty: messages beside the fields and the summary on top,
+    in bokmål and English, and the items list with a custom rule in words."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    _login(page, site, "ola@nettverket.no")
+    problems = []
+    for lang, save, message in (
+        ("nb", "Lagre", "Skriv inn dagen i måneden."),
+        ("en", "Save", "Enter the day of the month."),
+    ):
+        if lang == "en":
+            page.get_by_role("button", name="English").click()
+        problems += _violations(page, site["url"] + "/organiser/arshjul")
+        problems += _violations(page, site["url"] + "/organiser/arshjul/new")
+        page.get_by_role("button", name=save, exact=True).click()
+        page.wait_for_load_state()
+        assert page.locator(".error-summary").is_visible()
+        assert message in page.locator("#fixed_day-error").inner_text()
+        # Native bubbles would stop the browser sending the form (novalidate).
+        assert page.locator("#title_nb").get_attribute("aria-invalid") == "true"
+        problems += [
+            f"{lang} årshjul editor with errors: {v['id']}"
+            for v in Axe().run(page, options=WCAG_AA).response["violations"]
+        ]
+    assert problems == []
+    context.close()

@@ -164,8 +164,10 @@ class CycleItemForm(FlaskForm):
         default=RecurrenceKind.FIXED_DATE.value,
         validators=[DataRequired(message=_l("Choose how the item repeats."))],
     )
-    fixed_month = _month_field(_l("Month"))
+    # Declared in the page's order (the day before its month), which is the order of
+    # form.errors and so of the error summary.
     fixed_day = _day_field(_l("Day"))
+    fixed_month = _month_field(_l("Month"))
     # Not sent at all when another recurrence is chosen; the operation checks them.
     nth_n = SelectField(
         _l("Which"),
@@ -180,10 +182,10 @@ class CycleItemForm(FlaskForm):
         validate_choice=False,
     )
     nth_month = _month_field(_l("Month"))
-    period_start_month = _month_field(_l("From month"))
     period_start_day = _day_field(_l("From day"))
-    period_end_month = _month_field(_l("To month"))
+    period_start_month = _month_field(_l("From month"))
     period_end_day = _day_field(_l("To day (inclusive)"))
+    period_end_month = _month_field(_l("To month"))
     rrule = StringField(
         _l("Rule"),
         validators=[SingleLine(), Optional(), Length(max=500)],

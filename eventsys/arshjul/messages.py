@@ -34,6 +34,16 @@ MESSAGES = Catalogue(
             "leave the years empty."
         ),
         "years_reversed": _l("The last year cannot be before the first year."),
+        # A field the chosen recurrence or time needs is empty ("required", by column).
+        "missing_day": _l("Enter the day of the month."),
+        "missing_month": _l("Choose a month."),
+        "missing_end_day": _l("Enter the day the period ends."),
+        "missing_end_month": _l("Choose the month the period ends."),
+        "missing_weekday": _l("Choose a weekday."),
+        "missing_nth": _l("Choose first, second, third, fourth or last."),
+        "missing_rrule": _l("Enter the rule, e.g. FREQ=MONTHLY;BYDAY=1TU."),
+        "missing_rrule_start": _l("Enter the date the rule starts."),
+        "missing_end_time": _l("Enter the time it ends."),
         "no_occurrences": _l("The item would never take place. Check the dates and years."),
     },
     parent=COMMON,

@@ -376,6 +376,83 @@ def to_rrule(recurrence: Recurrence) -> str:
     return recurrence.rule
 
 
+@dataclass(frozen=True)
+class RuleShape:
+    """A custom rule taken apart for describing it in words (see `rule_shape`).
+
+    `weekdays` are (weekday, n) pairs: 0 = Monday, n is None for every such weekday or
+    the ordinal (2 = the second, -1 = the last). What RFC 5545 takes from DTSTART when
+    the rule does not say (the month and day of a yearly rule, the day of a monthly
+    one, the weekday of a weekly one) is filled in. `plain` is False when the rule has
+    parts a sentence cannot say simply (BYSETPOS, BYWEEKNO, BYYEARDAY, a negative day
+    of the month, or an unusual mix); then only `freq`, `start`, `count` and `until`
+    are to be trusted.
+    """
+
+    freq: str  # "WEEKLY", "MONTHLY" or "YEARLY"
+    interval: int
+    start: date
+    months: tuple[int, ...] = ()
+    month_days: tuple[int, ...] = ()
+    weekdays: tuple[tuple[int, int | None], ...] = ()
+    count: int | None = None
+    until: date | None = None
+    plain: bool = True
+
+
+def _weekday_part(text: str) -> tuple[int, int | None]:
+    code, number = text[-2:], text[:-2]
+    return _WEEKDAYS.index(code), (int(number) if number not in ("", "+") else None)
+
+
+def rule_shape(rule: str, dtstart: date) -> RuleShape:
+    """A normalised custom rule (see Recurrence.rrule) as a RuleShape.
+
+    >>> rule_shape("FREQ=MONTHLY;BYDAY=1TU", date(2026, 1, 1)).weekdays
+    ((1, 1),)
+    """
+    parts = _rrule_parts(rule)
+    freq = parts["FREQ"]
+    months = tuple(int(m) for m in parts["BYMONTH"].split(",")) if "BYMONTH" in parts else ()
+    month_days = (
+        tuple(int(d) for d in parts["BYMONTHDAY"].split(",")) if "BYMONTHDAY" in parts else ()
+    )
+    weekdays = (
+        tuple(_weekday_part(d) for d in parts["BYDAY"].split(",")) if "BYDAY" in parts else ()
+    )
+    plain = not ({"BYSETPOS", "BYWEEKNO", "BYYEARDAY"} & parts.keys()) and all(
+        d > 0 for d in month_days
+    )
+    if month_days and weekdays:  # "every Friday the 13th": rare, and hard to say
+        plain = False
+    numbered = [n for _, n in weekdays if n is not None]
+    if numbered and (len(numbered) != len(weekdays) or freq == "YEARLY" and not months):
+        plain = False  # a mix, or "the 20th Monday of the year"
+    if freq == "YEARLY" and month_days and not months:
+        plain = False  # that day of every month, yet written as a yearly rule
+    if any(n not in (1, 2, 3, 4, 5, -1) for n in numbered):
+        plain = False  # "the second to last": rare, and no word for it here
+    # RFC 5545: what DTSTART gives when the rule leaves it out.
+    if freq == "YEARLY" and not weekdays and not month_days:
+        months = months or (dtstart.month,)
+        month_days = (dtstart.day,)
+    elif freq == "MONTHLY" and not weekdays and not month_days:
+        month_days = (dtstart.day,)
+    elif freq == "WEEKLY" and not weekdays:
+        weekdays = ((dtstart.weekday(), None),)
+    return RuleShape(
+        freq=freq,
+        interval=int(parts.get("INTERVAL", "1")),
+        start=dtstart,
+        months=months,
+        month_days=month_days,
+        weekdays=weekdays,
+        count=int(parts["COUNT"]) if "COUNT" in parts else None,
+        until=_parse_until(parts["UNTIL"]) if "UNTIL" in parts else None,
+        plain=plain,
+    )
+
+
 # --- cycle items ----------------------------------------------------------------------
 
 

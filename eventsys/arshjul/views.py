@@ -9,6 +9,7 @@ from collections import OrderedDict
 from datetime import date, timedelta
 from urllib.parse import urlencode
 
+from babel.lists import format_list
 from flask import (
     Blueprint,
     Response,
@@ -21,16 +22,15 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from eventsys import formatting
-from eventsys.arshjul import operations, wheel
+from eventsys.arshjul import operations, rules, wheel
 from eventsys.arshjul.forms import (
     AUDIENCE_LABELS,
     CATEGORY_LABELS,
-    MONTH_NAMES,
     NTH_LABELS,
-    WEEKDAY_NAMES,
     ConfirmForm,
     CycleItemForm,
     FollowForm,
@@ -79,34 +79,149 @@ def entry_when(entry: wheel.Entry) -> str:
 
 @bp.app_template_filter("arshjul_recurrence")
 def recurrence_text(item: CycleItem) -> str:
-    """How an item repeats, in words: 'Hvert år 15. februar', 'Andre mandag i september'."""
+    """How an item repeats, in words: 'Hvert år 15. februar', 'Andre mandag i september',
+    '15. januar 2027' for a one-off, 'Hvert år 15. januar, 2025–2027' for some years."""
     text = _recurrence_words(item)
     return text[:1].upper() + text[1:]
 
 
+def _and(words) -> str:
+    """'mandag og onsdag' / 'Monday and Wednesday'."""
+    return format_list([str(word) for word in words], locale=formatting.babel_locale())
+
+
+def _day_number(number: int) -> str:
+    """A day of the month as an ordinal: '15.' / '15th'."""
+    if formatting.lang() == "nb":
+        return f"{number}."
+    suffix = (
+        "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    )
+    return f"{number}{suffix}"
+
+
+def _nth_word(n: int) -> str:
+    return str(dict(NTH_LABELS).get(n) or _("fifth"))
+
+
 def _recurrence_words(item: CycleItem) -> str:
     kind = item.recurrence_kind
+    if kind == RecurrenceKind.RRULE:
+        return _custom_rule_words(rules.rule_shape(item.rrule, item.rrule_start))
+    first, last = item.first_year, item.last_year
+    if first is not None and first == last:
+        once = _once(item, first)
+        if once:
+            return once
     if kind == RecurrenceKind.FIXED_DATE:
-        return _("Every year on %(date)s", date=day_month(item.month, item.day))
-    if kind == RecurrenceKind.NTH_WEEKDAY:
-        nth = dict(NTH_LABELS).get(item.nth, item.nth)
-        return _(
+        text = _("Every year on %(date)s", date=day_month(item.month, item.day))
+    elif kind == RecurrenceKind.NTH_WEEKDAY:
+        text = _(
             "The %(nth)s %(weekday)s of %(month)s",
-            nth=nth,
-            weekday=WEEKDAY_NAMES[item.weekday],
-            month=MONTH_NAMES[item.month - 1],
+            nth=_nth_word(item.nth),
+            weekday=formatting.weekday_names()[item.weekday],
+            month=formatting.month_names()[item.month - 1],
         )
-    if kind == RecurrenceKind.PERIOD:
-        return _(
+    else:
+        text = _(
             "Every year from %(start)s to %(end)s",
             start=day_month(item.month, item.day),
             end=day_month(item.end_month, item.end_day),
         )
-    return _(
-        "Custom rule %(rule)s from %(date)s",
-        rule=item.rrule,
-        date=formatting.day(item.rrule_start, "long"),
-    )
+    if first is not None and last is not None:
+        return f"{text}, {first}–{last}"
+    if first is not None:
+        return _("%(text)s, from %(year)s", text=text, year=first)
+    if last is not None:
+        return _("%(text)s, until %(year)s", text=text, year=last)
+    return text
+
+
+def _once(item: CycleItem, year: int) -> str | None:
+    """The one date (or days) of an item that takes place in one year only."""
+    try:
+        if item.recurrence_kind == RecurrenceKind.FIXED_DATE:
+            return formatting.day(date(year, item.month, item.day), "long")
+        if item.recurrence_kind == RecurrenceKind.NTH_WEEKDAY:
+            found = rules.nth_weekday_of_month(year, item.month, item.weekday, item.nth)
+            return formatting.day(found, "full")
+        recurrence = rules.Recurrence.period(item.month, item.day, item.end_month, item.end_day)
+    except (ValueError, rules.CycleRuleError):  # 29 February of a common year
+        return None
+    start = date(year, item.month, item.day)
+    return days_between(start, start + timedelta(days=recurrence.period_length() - 1))
+
+
+def _custom_rule_words(shape: rules.RuleShape) -> str:
+    """A custom rule in words, with its start and its end (COUNT or UNTIL)."""
+    words = _rule_words(shape) if shape.plain else None
+    parts = [words or _("By a custom rule"), _("from %(date)s", date=formatting.day(shape.start))]
+    if shape.count is not None:
+        parts.append(ngettext("%(num)d time", "%(num)d times", shape.count))
+    if shape.until is not None:
+        parts.append(_("until %(date)s", date=formatting.day(shape.until)))
+    return ", ".join(parts)
+
+
+def _rule_words(shape: rules.RuleShape) -> str | None:
+    """What a plain custom rule says, or None when a sentence would not be true."""
+    month_names, weekday_names = formatting.month_names(), formatting.weekday_names()
+    months = _and(month_names[m - 1] for m in shape.months)
+    n = shape.interval
+    if shape.freq == "YEARLY":
+        every = _("every %(n)d years", n=n) if n > 1 else ""
+    elif shape.freq == "MONTHLY":
+        every = _("every %(n)d months", n=n) if n > 1 else ""
+    else:
+        every = ""
+    if shape.weekdays and shape.weekdays[0][1] is not None:  # the second Monday …
+        days = _and(
+            _("%(nth)s %(weekday)s", nth=_nth_word(nth), weekday=weekday_names[weekday])
+            for weekday, nth in shape.weekdays
+        )
+        if months:
+            text = _("The %(days)s of %(months)s", days=days, months=months)
+        elif n == 1:
+            text = _("The %(days)s of every month", days=days)
+        else:
+            text = _("The %(days)s of the month", days=days)
+    elif shape.weekdays:  # every Monday …
+        days = _and(weekday_names[weekday] for weekday, _nth in shape.weekdays)
+        if shape.freq == "WEEKLY":
+            if n == 1:
+                text = _("Every week on %(days)s", days=days)
+            else:
+                text = _("Every %(n)d weeks on %(days)s", n=n, days=days)
+            if months:
+                text = _("%(text)s, in %(months)s", text=text, months=months)
+        elif months:
+            text = _("Every %(days)s in %(months)s", days=days, months=months)
+        else:
+            text = _("Every %(days)s", days=days)
+    elif shape.freq == "YEARLY":  # 15 March …
+        dates = []
+        for month in shape.months:
+            for day_of_month in shape.month_days:
+                try:
+                    dates.append(day_month(month, day_of_month))
+                except ValueError:  # 30 February: never
+                    continue
+        if not dates:
+            return None
+        text = _("Every year on %(date)s", date=_and(dates))
+        every = ""
+        if n > 1:
+            text = _("Every %(n)d years on %(dates)s", n=n, dates=_and(dates))
+    else:  # the 15th of every month
+        days = _and(_day_number(d) for d in shape.month_days)
+        if n == 1:
+            text = _("Every month on the %(days)s", days=days)
+        else:
+            text = _("Every %(n)d months on the %(days)s", n=n, days=days)
+        every = ""
+        if months:
+            text = _("%(text)s, in %(months)s", text=text, months=months)
+    return f"{text}, {every}" if every else text
 
 
 def _month_names(width: str) -> list[str]:
@@ -175,6 +290,12 @@ def index():
     else:
         audiences = operations.audiences_for(viewer)
     entries = operations.year_entries(year, audiences, categories, _lang())
+    # How each item repeats, under its date; a one-off item's date says it all.
+    repeats = {
+        item.id: recurrence_text(item)
+        for item in operations.live_items(audiences, categories)
+        if item.first_year is None or item.first_year != item.last_year
+    }
     months: OrderedDict[int, list] = OrderedDict((month, []) for month in range(1, 13))
     for entry in entries:
         months[max(entry.first_day, date(year, 1, 1)).month].append(entry)
@@ -189,6 +310,7 @@ def index():
         categories=categories,
         all_categories=operations.CATEGORIES,
         links=_feed_links(categories),
+        repeats=repeats,
     )
 
 
@@ -345,22 +467,38 @@ def unsubscribe(token):
 # --- organisers -----------------------------------------------------------------------
 
 
-def problem_message(code: str, detail: str = "") -> str:
-    """The user's language for each problem code of the cycle item operation."""
+def problem_message(code: str, detail: str = "", column: str | None = None) -> str:
+    """The user's language for each problem code of the cycle item operation; an empty
+    field gets a message that names what to fill in ("Choose a month.")."""
+    if code == "required" and column and f"missing_{column}" in MESSAGES.entries:
+        return MESSAGES(f"missing_{column}")
     if code in MESSAGES.entries:  # not the common ones: e.g. "missing_field" of a rule
         return MESSAGES(code)
     # The custom rule's own checks: the technical detail is the useful part.
     return _("The rule is not valid: %(detail)s", detail=detail or code)
 
 
-def _attach(form: CycleItemForm, error: operations.CycleItemError) -> None:
+def _attach(form: CycleItemForm, error: operations.CycleItemError, *, only_new=False) -> None:
+    """Put the operation's problems next to their fields (`only_new`: on fields that
+    have no error of their own yet)."""
     for column, code, detail in error.problems:
         field = form.field_for(column) if column else None
-        message = problem_message(code, detail)
+        message = problem_message(code, detail, column)
         if field is None:
             form.form_errors.append(message)
-        else:
+        elif not (only_new and field.errors):
             field.errors = [*field.errors, message]
+
+
+def _check_the_rest(form: CycleItemForm) -> None:
+    """A form that failed its own checks still hears what else is missing (the month,
+    the day), so that one round shows every problem."""
+    if not form.is_submitted():
+        return
+    try:
+        operations.check_item(form.values())
+    except operations.CycleItemError as exc:
+        _attach(form, exc, only_new=True)
 
 
 def _status(form) -> int:
@@ -396,6 +534,8 @@ def create():
         else:
             flash(_("The item is added to the årshjul."), "success")
             return redirect(url_for("arshjul.edit", item_id=item.id))
+    elif form.errors:
+        _check_the_rest(form)
     return render_template("arshjul/form.html", form=form, item=None), _status(form)
 
 
@@ -419,6 +559,8 @@ def edit(item_id):
         else:
             flash(_("The item is saved."), "success")
             return redirect(url_for("arshjul.edit", item_id=item.id))
+    elif form.errors:
+        _check_the_rest(form)
     return render_template("arshjul/form.html", form=form, item=item), _status(form)
 
 

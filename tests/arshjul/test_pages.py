@@ -139,6 +139,42 @@ def test_the_wheel_page_lists_every_entry_of_the_year_beside_an_svg(client, year
     assert 'id="feed-url" value="http://localhost/arshjul.ics" readonly' in html
 
 
+def test_lists_say_truthfully_how_items_repeat(client, make_item, organiser):
+    """A one-off 2027 item is not 'every year'; custom rules are words, not FREQ=…"""
+    once = make_item(title_nb="Jubileumsseminar", month=1, day=15, first_year=2027, last_year=2027)
+    make_item(title_nb="Budsjettfrist", first_year=2025, last_year=2028)
+    make_item(
+        title_nb="Frokostwebinar",
+        category="seminar",
+        recurrence_kind="rrule",
+        rrule="FREQ=MONTHLY;BYMONTH=2,4,9,11;BYDAY=1TH",
+        rrule_start=datetime(2026, 1, 1).date(),
+    )
+
+    listing = client.get("/organiser/arshjul").get_data(as_text=True)
+    assert "15. januar 2027" in listing and "Hvert år 15. januar" not in listing
+    assert "Hvert år 15. februar, 2025–2028" in listing
+    assert "Første torsdag i februar, april, september og november, fra 1. januar 2026" in listing
+    assert "Egen regel" not in listing
+    # The rule itself only as a detail for experts.
+    assert "<code>FREQ=MONTHLY;BYMONTH=2,4,9,11;BYDAY=1TH</code>" in listing
+    # The editor says it in words too.
+    editor = client.get(f"/organiser/arshjul/{once}/edit").get_data(as_text=True)
+    assert '<p class="item-when">15. januar 2027</p>' in editor
+
+    page = client.get("/arshjul?year=2027").get_data(as_text=True)
+    entry = page[page.index(f'id="item-{once}"') :]
+    entry = entry[: entry.index("</li>")]
+    assert "fredag 15. januar 2027" in entry and "Hvert år" not in entry
+    assert "Hvert år 15. februar, 2025–2028" in page
+    assert "Første torsdag i februar, april, september og november" in page
+    assert "FREQ=" not in page
+
+    english = client.get("/arshjul?year=2027&lang=en").get_data(as_text=True)
+    assert "Every year on 15 February, 2025–2028" in english
+    assert "The first Thursday of February, April, September and November" in english
+
+
 def test_year_switch_category_filter_and_today(client, year_2027):
     html = client.get("/arshjul?year=2027&category=meeting&category=activity").get_data(
         as_text=True
@@ -279,7 +315,7 @@ def test_organiser_creates_edits_and_deletes_an_item(client, submit, organiser):
         (
             {"recurrence_kind": "fixed_date", "fixed_day": "12"},
             "fixed_month",
-            "Fyll ut dette feltet.",
+            "Velg en måned.",
         ),
         (
             {
@@ -320,6 +356,64 @@ def test_organiser_form_errors_in_norwegian(client, submit, organiser, overrides
     assert f'href="#{field}"' in html, html[html.find("error-summary") :][:800]
     assert message in html
     assert f'id="{field}-error"' in html
+
+
+def _errors_in_page_order(html: str) -> tuple[list[str], list[str]]:
+    """The ids the error summary links to, and the ids of the error messages beside
+    the fields, each in the order they stand on the page."""
+    form_start = html.index('<form method="post" action="/organiser/arshjul')
+    summary = html[html.index('class="error-summary"') : form_start]
+    links = re.findall(r'href="#([\w-]+)"', summary)
+    form = html[form_start:]
+    beside = re.findall(r'id="([\w-]+)-error"', form)
+    return links, beside
+
+
+def test_an_empty_form_says_what_to_fill_in_beside_each_field_in_page_order(
+    client, submit, organiser
+):
+    # What a browser sends for the new item page left as it is.
+    empty = {"title_nb": "", "category": "deadline", "audience": "public", "all_day": "y"}
+    response = submit("/organiser/arshjul/new", {**empty, "recurrence_kind": "fixed_date"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Fyll ut dette feltet" not in html
+    links, beside = _errors_in_page_order(html)
+    assert links == beside == ["title_nb", "fixed_day", "fixed_month"]
+    for field, message in (
+        ("title_nb", "Skriv inn en norsk tittel."),
+        ("fixed_day", "Skriv inn dagen i måneden."),
+        ("fixed_month", "Velg en måned."),
+    ):
+        error = re.search(rf'<p class="error" id="{field}-error">(.*?)</p>', html, re.S).group(1)
+        assert message in error
+        control = re.search(rf'<(?:input|select)[^>]*\bid="{field}"[^>]*>', html).group(0)
+        assert 'aria-invalid="true"' in control and f"{field}-error" in control
+    assert "novalidate" in html[html.index('<form method="post" action="/organiser') :][:200]
+
+    # A period: both ends, day before month, then the times of a timed item.
+    response = submit(
+        "/organiser/arshjul/new",
+        {**empty, "title_nb": "Ferie", "recurrence_kind": "period", "reminder_days": "x"},
+    )
+    links, beside = _errors_in_page_order(response.get_data(as_text=True))
+    assert (
+        links
+        == beside
+        == [
+            "period_start_day",
+            "period_start_month",
+            "period_end_day",
+            "period_end_month",
+            "reminder_days",
+        ]
+    )
+
+    response = submit("/organiser/arshjul/new", {**empty, "recurrence_kind": "rrule"})
+    html = response.get_data(as_text=True)
+    links, beside = _errors_in_page_order(html)
+    assert links == beside == ["title_nb", "rrule", "rrule_start"]
+    assert "Skriv inn datoen regelen starter." in html
 
 
 def test_only_organisers_manage_items(client, make_user, login, make_item):
