@@ -8,7 +8,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from flask import current_app
+from sqlalchemy import event as sa_event
 from sqlalchemy import func, literal, select, text, tuple_
+from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import selectinload
 
 from eventsys import database, mail
@@ -137,6 +139,9 @@ def position_of(reg: Registration) -> int | None:
     who comes before it in the queue index instead of loading the list."""
     if reg.state not in rules.WAITING:
         return None
+    known = _known_places().get(reg.id)
+    if known is not None and not _registrations_changed():
+        return known
     ahead = db.session.scalar(
         select(func.count())
         .select_from(Registration)
@@ -147,7 +152,37 @@ def position_of(reg: Registration) -> int | None:
             < tuple_(literal(reg.tier), literal(reg.queue_at, UTCDateTime), literal(reg.id)),
         )
     )
-    return ahead + 1
+    place = ahead + 1
+    _known_places()[reg.id] = place
+    return place
+
+
+# A place counted once is known until the transaction ends or a registration changes:
+# a new registration's e-mail and the API's answer need it both, under the event's lock.
+_PLACES = "eventsys.registration.places"
+
+
+def _known_places() -> dict[int, int]:
+    return db.session.info.setdefault(_PLACES, {})
+
+
+def _registrations_changed() -> bool:
+    session = db.session
+    return any(isinstance(row, Registration) for row in (*session.new, *session.dirty))
+
+
+@sa_event.listens_for(OrmSession, "after_flush")
+def _forget_places_after_a_change(session, _context):
+    if any(
+        isinstance(row, Registration) for row in (*session.new, *session.dirty, *session.deleted)
+    ):
+        session.info.pop(_PLACES, None)
+
+
+@sa_event.listens_for(OrmSession, "after_transaction_end")
+def _forget_places_at_the_end(session, transaction):
+    if transaction.parent is None:
+        session.info.pop(_PLACES, None)
 
 
 def rule_views(event_ids) -> dict[int, list[rules.Reg]]:
@@ -515,11 +550,14 @@ def register(
     if unlocked is None:
         raise RegistrationError("event_not_found", 404)
     affiliation = tier_for(person, unlocked)
+    # Also read before the lock: a duplicate that commits meanwhile is refused by the
+    # unique index when the row goes in (_insert).
+    existing = find_active(event_id, person.email)
     event = _locked_event(event_id)
     # The time is read under the lock: the order of registration times is the order in
     # which seats were counted, so first come, first served holds under load.
     now = now or utcnow()
-    _check_open(event, person.email, by_organiser, now)
+    _check_open(event, existing is not None, by_organiser, now)
     # Packages above registration may refuse (people: a gathering for resource persons
     # only); each receiver answers an error code or None.
     for _receiver, refused in signals.admission.send(
@@ -530,25 +568,32 @@ def register(
     facts = event_facts(event)
     held = seats_held(event.id)
     head = queue_head(event.id, rules.queue_head_size(facts, held))
+    # Decided before the row goes in, so that it goes in once, as decided: the
+    # newcomer's time was read under the lock and its id will be the highest, so in
+    # the queue it comes last of its tier, where an id above every other puts it.
+    decision = rules.admit(
+        facts,
+        held,
+        head,
+        rules.NewRequest(id=_NEWCOMER, tier=affiliation.tier, at=now),
+        override=override and by_organiser,
+    )
     reg = _insert(
         event,
         person,
         affiliation,
         now,
+        decision,
         actor=actor if by_organiser else None,
         dietary_needs=dietary_needs,
         accessibility_needs=accessibility_needs,
         fee_waived=waive_fee and by_organiser,
     )
-    decision = rules.admit(
-        facts,
-        held,
-        head,
-        rules.NewRequest(id=reg.id, tier=reg.tier, at=now),
-        override=override and by_organiser,
-    )
     _seat(event, reg, decision, actor, now)
     return reg
+
+
+_NEWCOMER = 2**62  # an id no registration has: after every other in the queue
 
 
 def _on_behalf(person: Person, actor: User | None) -> bool:
@@ -560,7 +605,7 @@ def _on_behalf(person: Person, actor: User | None) -> bool:
     )
 
 
-def _check_open(event: Event, email: str, by_organiser: bool, now: datetime) -> None:
+def _check_open(event: Event, registered: bool, by_organiser: bool, now: datetime) -> None:
     """Registration is open for this person now (checked under the event's lock)."""
     if event.status != EventStatus.published:
         raise RegistrationError("event_not_open")
@@ -571,7 +616,7 @@ def _check_open(event: Event, email: str, by_organiser: bool, now: datetime) -> 
         event.registration_opens_at, event.registration_closes_at, now
     ):
         raise RegistrationError("registration_closed")
-    if find_active(event.id, email) is not None:
+    if registered:
         raise RegistrationError("already_registered")
 
 
@@ -580,14 +625,15 @@ def _insert(
     person: Person,
     affiliation: org_rules.Affiliation,
     now: datetime,
+    decision: rules.Decision,
     *,
     actor: User | None,
     dietary_needs: str,
     accessibility_needs: str,
     fee_waived: bool,
 ) -> Registration:
-    """The new row, waiting until the rules place it; a concurrent duplicate (refused by
-    the partial unique index) is already_registered."""
+    """The new row in the state the rules decided, with its log entry; a concurrent
+    duplicate (refused by the partial unique index) is already_registered."""
     reg = Registration(
         event_id=event.id,
         user_id=person.user.id if person.user else None,
@@ -604,9 +650,13 @@ def _insert(
         accessibility_needs=accessibility_needs.strip(),
         fee_waived=fee_waived,
         registered_by_id=actor.id if actor else None,
+        payment=None,  # none yet: the answer and the fee signal need not look for one
     )
+    _set_state(reg, decision.state, decision.offer_expires_at, now)
+    reg.over_capacity = decision.exceeds_capacity
     if not database.add_once(reg):  # the partial unique index: one active per person
         raise RegistrationError("already_registered")
+    _log(reg, "register", None, actor, "override" if decision.exceeds_capacity else "")
     return reg
 
 
@@ -617,12 +667,8 @@ def _seat(
     actor: User | None,
     now: datetime,
 ) -> None:
-    """Apply the rules' decision for a new registration: its state, the changes it
-    causes to others, the fee signal and the e-mails."""
-    _set_state(reg, decision.state, decision.offer_expires_at, now)
-    reg.over_capacity = decision.exceeds_capacity
-    _log(reg, "register", None, actor, "override" if decision.exceeds_capacity else "")
-    db.session.flush()
+    """What follows a new registration (in the state decided): the changes it causes
+    to others, the fee signal and the e-mails."""
     if reg.state == State.CONFIRMED:
         signals.seat_taken.send(reg, event=event, now=now)
     _apply(event, decision.changes, now, actor, "seat_freed")

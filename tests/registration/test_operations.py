@@ -136,6 +136,45 @@ def test_same_person_cannot_register_twice(app, make_event, owners):
     assert info.value.code == "already_registered"
 
 
+def test_a_duplicate_committed_after_the_early_check_is_refused_in_the_same_transaction(
+    app, make_event, owners, monkeypatch
+):
+    """The check for an active registration runs before the event's lock: a request
+    for the same person that commits between that check and the insert is caught by the
+    unique index, inside a savepoint, so the rest of the transaction stands."""
+    event_id = make_event(capacity=5)
+    first = _register(app, event_id, "jonas@bi.no")
+    monkeypatch.setattr(ops, "find_active", lambda *_args: None)  # the check came too early
+    with app.app_context():
+        other = ops.register(event_id, ops.Person(email="kari@uib.no", vouched=True), None, now=NOW)
+        with pytest.raises(ops.RegistrationError) as info:
+            ops.register(event_id, ops.Person(email="jonas@bi.no", vouched=True), None, now=NOW)
+        assert info.value.code == "already_registered"
+        database.commit()  # what the transaction did before the refusal is kept
+        other_id = other.id
+    with app.app_context():
+        regs = db.session.scalars(select(Registration).where(Registration.event_id == event_id))
+        assert sorted(r.email for r in regs) == ["jonas@bi.no", "kari@uib.no"]
+        logged = db.session.scalars(select(RegistrationLog.registration_id)).all()
+        assert sorted(logged) == sorted([first[0], other_id])
+
+
+def test_a_waiting_place_counted_once_follows_a_later_change_in_the_same_transaction(
+    app, make_event, owners
+):
+    """register() counts the newcomer's place once for its e-mail and its answer; a
+    change to the queue after that, in the same transaction, is counted anew."""
+    event_id = make_event(capacity=1)
+    _register(app, event_id, "kari@uib.no")
+    ahead = _register(app, event_id, "sara@gmail.com")
+    with app.app_context():
+        reg = ops.register(event_id, ops.Person(email="ola@gmail.com", vouched=True), None, now=NOW)
+        assert ops.position_of(reg) == 2
+        ops.cancel(ahead[0], None, now=NOW)
+        assert ops.position_of(reg) == 1
+        database.commit()
+
+
 def test_database_refuses_a_second_active_registration(app, make_event, owners):
     from sqlalchemy.exc import IntegrityError
 
