@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from eventsys.auth.models import User
 from eventsys.database import local_date, utcnow
@@ -181,11 +181,17 @@ def organisation_facts_for(person: rules.PersonFacts) -> list[rules.OrgFacts]:
     condition = Organisation.id.in_(wanted)
     if person.confirmed_org_id is not None:
         condition = condition | (Organisation.id == person.confirmed_org_id)
-    orgs = db.session.scalars(
-        select(Organisation)
-        .where(condition)
-        .options(selectinload(Organisation.domains), selectinload(Organisation.ownerships))
-    ).all()
+    # One query with the domains and periods joined (a handful of rows): every
+    # registration asks this.
+    orgs = (
+        db.session.scalars(
+            select(Organisation)
+            .where(condition)
+            .options(joinedload(Organisation.domains), joinedload(Organisation.ownerships))
+        )
+        .unique()
+        .all()
+    )
     return [facts_of(org) for org in orgs]
 
 

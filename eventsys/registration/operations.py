@@ -123,6 +123,23 @@ def seats_held(event_id: int) -> int:
     )
 
 
+def seats_and_queue(event_id: int, tier: int, at: datetime) -> tuple[int, int]:
+    """Seats in use, and how many wait ahead of a newcomer of `tier` arriving at `at`
+    (after every registration there is): one pass over the (event, state) index."""
+    holding = Registration.state.in_([s.value for s in rules.SEAT_HOLDING])
+    waiting = Registration.state.in_([s.value for s in rules.WAITING])
+    ahead = waiting & (
+        (Registration.tier < tier) | ((Registration.tier == tier) & (Registration.queue_at <= at))
+    )
+    row = db.session.execute(
+        select(
+            func.count().filter(holding),
+            func.count().filter(ahead),
+        ).where(Registration.event_id == event_id, holding | waiting)
+    ).one()
+    return row[0], row[1]
+
+
 def queue_head(event_id: int, size: int) -> list[rules.Reg]:
     """The first `size` of the waiting list in queue order, from the queue index."""
     rows = db.session.execute(
@@ -566,7 +583,7 @@ def register(
         if refused:
             raise RegistrationError(refused, 403)
     facts = event_facts(event)
-    held = seats_held(event.id)
+    held, ahead = seats_and_queue(event.id, affiliation.tier, now)
     head = queue_head(event.id, rules.queue_head_size(facts, held))
     # Decided before the row goes in, so that it goes in once, as decided: the
     # newcomer's time was read under the lock and its id will be the highest, so in
@@ -589,6 +606,9 @@ def register(
         accessibility_needs=accessibility_needs,
         fee_waived=waive_fee and by_organiser,
     )
+    if reg.state in rules.WAITING and not decision.changes:
+        # Nobody else moved: its place is behind those counted ahead of it.
+        _known_places()[reg.id] = ahead + 1
     _seat(event, reg, decision, actor, now)
     return reg
 

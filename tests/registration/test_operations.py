@@ -175,6 +175,28 @@ def test_a_waiting_place_counted_once_follows_a_later_change_in_the_same_transac
         database.commit()
 
 
+def test_a_newcomers_place_told_at_once_is_its_place_in_the_whole_queue(
+    app, make_event, owners
+):
+    """register() tells a waiting newcomer its place from a count taken with the seats
+    (owner staff go ahead of the others); it is the place the whole queue gives it."""
+    event_id = make_event(capacity=1)
+    emails = ["a@gmail.com", "b@gmail.com", "kari@uib.no", "c@gmail.com", "ola@uib.no"]
+    told, whole = [], []
+    for minute, email in enumerate(emails):
+        with app.app_context():
+            reg = ops.register(
+                event_id,
+                ops.Person(email=email, vouched=True),
+                None,
+                now=NOW + timedelta(minutes=minute),
+            )
+            told.append(ops.position_of(reg))
+            whole.append(ops.positions(event_id).get(reg.id))
+            database.commit()
+    assert told == whole == [None, 1, 1, 3, 2]
+
+
 def test_database_refuses_a_second_active_registration(app, make_event, owners):
     from sqlalchemy.exc import IntegrityError
 
