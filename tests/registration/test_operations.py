@@ -175,9 +175,7 @@ def test_a_waiting_place_counted_once_follows_a_later_change_in_the_same_transac
         database.commit()
 
 
-def test_a_newcomers_place_told_at_once_is_its_place_in_the_whole_queue(
-    app, make_event, owners
-):
+def test_a_newcomers_place_told_at_once_is_its_place_in_the_whole_queue(app, make_event, owners):
     """register() tells a waiting newcomer its place from a count taken with the seats
     (owner staff go ahead of the others); it is the place the whole queue gives it."""
     event_id = make_event(capacity=1)
