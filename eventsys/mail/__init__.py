@@ -11,6 +11,7 @@ import smtplib
 from collections.abc import Callable
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
+from types import SimpleNamespace
 
 from flask import current_app, render_template
 from flask_babel import force_locale
@@ -41,6 +42,22 @@ def attachment_maker(name: str):
     return register
 
 
+# Whole messages drawn when they are sent: a maker registered by name returns the
+# arguments of `queue` (template, locale, attachments, context) from the JSON stored
+# with the message, or None when there is nothing to say any more (what it was about
+# is gone). For messages written while a lock is held (a registration holds its
+# event's): the request stores a few ids, the worker renders.
+MESSAGE_MAKERS: dict[str, Callable[..., dict | None]] = {}
+
+
+def message_maker(name: str):
+    def register(make):
+        MESSAGE_MAKERS[name] = make
+        return make
+
+    return register
+
+
 SMTP_TIMEOUT = 30  # seconds; only the worker waits for it, never a request
 
 
@@ -65,6 +82,42 @@ def queue(
     message, (filename, content type, bytes, content id); such a message also gets an
     HTML part from templates/email/<template>.html, which shows it as `cid:<id>`.
     `made_attachments` are (maker name, JSON arguments): drawn when the mail is sent."""
+    message = OutboundMail(
+        recipient=recipient,
+        **_letter(template, locale, attachments, made_attachments, headers, html, **context),
+    )
+    db.session.add(message)
+    if flush:
+        db.session.flush()
+    return message
+
+
+def queue_drawn(recipient: str, maker: str, **args) -> OutboundMail:
+    """Queue a message that the worker draws when it sends it, with the maker
+    registered as `maker` (message_maker) and these JSON arguments. Nothing is rendered
+    now; the subject and body are stored once it is sent."""
+    message = OutboundMail(
+        recipient=recipient,
+        subject="",
+        body_text="",
+        headers={},
+        attachments=[],
+        drawn_by={"maker": maker, "args": args},
+    )
+    db.session.add(message)
+    return message
+
+
+def _letter(
+    template: str,
+    locale: str | None = None,
+    attachments: list[tuple] | None = None,
+    made_attachments: list[tuple[str, dict]] | None = None,
+    headers: dict[str, str] | None = None,
+    html: str | None = None,
+    **context,
+) -> dict:
+    """A message's stored fields, rendered in `locale` (see queue)."""
     locale = locale or current_app.config["BABEL_DEFAULT_LOCALE"]
     context.setdefault("base_url", current_app.config["EVENTSYS_BASE_URL"])
     inline = any(len(att) > 3 for att in attachments or [])
@@ -75,15 +128,14 @@ def queue(
     first, _, body = rendered.lstrip().partition("\n")
     if not first.startswith("Subject:"):
         raise ValueError(f"email/{template}.txt must start with a 'Subject:' line")
-    message = OutboundMail(
-        recipient=recipient,
+    return {
         # A header is one line whatever the text (a title with a CR would make the
         # message unsendable, or add headers of its own).
-        subject=one_line(first.removeprefix("Subject:")),
-        body_text=body.strip() + "\n",
-        body_html=html,
-        headers=dict(headers or {}),
-        attachments=[
+        "subject": one_line(first.removeprefix("Subject:")),
+        "body_text": body.strip() + "\n",
+        "body_html": html,
+        "headers": dict(headers or {}),
+        "attachments": [
             {
                 "filename": att[0],
                 "content_type": att[1],
@@ -93,14 +145,18 @@ def queue(
             for att in (attachments or [])
         ]
         + [{"make": name, "args": args} for name, args in (made_attachments or [])],
-    )
-    db.session.add(message)
-    if flush:
-        db.session.flush()
-    return message
+    }
 
 
-def _build(message: OutboundMail) -> EmailMessage:
+def _drawn_letter(message: OutboundMail) -> dict | None:
+    """The fields of a message drawn at sending (None: nothing to send any more)."""
+    spec = message.drawn_by
+    arguments = MESSAGE_MAKERS[spec["maker"]](**spec["args"])
+    return None if arguments is None else _letter(**arguments)
+
+
+def _build(message) -> EmailMessage:
+    """The e-mail of an outbox row (or of fields drawn for it: same attributes)."""
     msg = EmailMessage()
     msg["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
     msg["To"] = message.recipient
@@ -203,18 +259,16 @@ def deliver_due(limit: int = 50) -> int:
     ids = outbox.claim(db.session, OutboundMail, limit)
     if not ids:
         return 0
-    messages = {
-        m.id: _build(m)
+    prepared = {
+        m.id: _prepare(m)
         for m in db.session.scalars(select(OutboundMail).where(OutboundMail.id.in_(ids)))
-        if _buildable(m)
     }
     db.session.commit()  # end the read: nothing is held while SMTP talks
     connection = _Connection()
     sent = 0
     try:
         for message_id in ids:
-            built = messages.get(message_id)
-            error = None if built is not None else "cannot be built"
+            built, drawn, error = prepared.get(message_id, (None, None, "cannot be built"))
             if built is not None:
                 try:
                     connection.send(built)
@@ -222,26 +276,40 @@ def deliver_due(limit: int = 50) -> int:
                     log.warning("E-mail %s not delivered: %s", message_id, exc)
                     error = str(exc) or exc.__class__.__name__
                     connection.close()
-            _mark(message_id, error, permanent=built is None)
+            _mark(message_id, error, permanent=built is None, drawn=drawn)
             sent += error is None
     finally:
         connection.close()
     return sent
 
 
-def _buildable(message: OutboundMail) -> bool:
+def _prepare(message: OutboundMail) -> tuple[EmailMessage | None, dict | None, str | None]:
+    """The message to send, the fields drawn for it now (when it is drawn at sending)
+    and the reason it cannot be sent. Reads the row only: the caller's transaction
+    stays a read."""
+    drawn = None
     try:
-        _build(message)
+        letter = message
+        if message.drawn_by and not message.body_text:
+            drawn = _drawn_letter(message)
+            if drawn is None:
+                return None, None, "nothing to send any more"
+            letter = SimpleNamespace(recipient=message.recipient, **drawn)
+        return _build(letter), drawn, None
     except ValueError as exc:
         # Never sendable (e.g. a malformed address): say so and go on with the others.
         log.error("E-mail %s to %r cannot be sent: %s", message.id, message.recipient, exc)
-        return False
-    return True
+        return None, drawn, "cannot be built"
 
 
-def _mark(message_id: int, error: str | None, permanent: bool = False) -> None:
-    """Record one message's outcome in its own short transaction."""
+def _mark(
+    message_id: int, error: str | None, permanent: bool = False, drawn: dict | None = None
+) -> None:
+    """Record one message's outcome in its own short transaction (and what was drawn
+    for it, so that the outbox keeps what was sent)."""
     message = db.session.get(OutboundMail, message_id)
+    for field, value in (drawn or {}).items():
+        setattr(message, field, value)
     if error is None:
         outbox.finish(message, utcnow())
     elif permanent:

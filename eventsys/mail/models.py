@@ -28,5 +28,8 @@ class OutboundMail(OutboxRow, db.Model):
     # [{"filename", "content_type", "data" (base64)}]
     attachments: Mapped[list] = mapped_column(JSON, default=list)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # {"maker", "args"} of a message drawn when it is sent (mail.queue_drawn): subject
+    # and body stay empty until then, and hold what was sent afterwards.
+    drawn_by: Mapped[dict | None] = mapped_column(JSON)
 
     __table_args__ = (Index("ix_outbound_mail_unsent", "sent_at", "created_at"),)

@@ -500,7 +500,19 @@ def _apply(
 
 
 def notify(reg: Registration, template: str, place: int | None = None) -> None:
-    """E-mail the participant about their registration, in their language."""
+    """E-mail the participant about their registration, in their language. Drawn by
+    the mail worker when it is sent (_registration_message): the request, which holds
+    the event's lock, only stores which message it is."""
+    mail.queue_drawn(
+        reg.email, "registration", registration_id=reg.id, template=template, place=place
+    )
+
+
+@mail.message_maker("registration")
+def _registration_message(registration_id: int, template: str, place: int | None) -> dict | None:
+    reg = db.session.get(Registration, registration_id)
+    if reg is None:
+        return None  # deleted (personal data) before the message went out
     event = reg.event
     attachments = None
     checkin_link = None
@@ -514,21 +526,20 @@ def notify(reg: Registration, template: str, place: int | None = None) -> None:
             ("innsjekking.png", "image/png", checkin.qr_png(reg), checkin.QR_CONTENT_ID),
         ]
         checkin_link = checkin.link_for(reg)
-    mail.queue(
-        reg.email,
-        f"registration/{template}",
-        locale=reg.locale,
-        attachments=attachments,
-        reg=reg,
-        event=event,
-        position=place,
-        fee=fee_due(event, reg),
-        event_url=current_app.config["EVENTSYS_BASE_URL"] + f"/events/{event.id}",
-        account_url=current_app.config["EVENTSYS_BASE_URL"] + "/account/registrations",
-        ticket_url=current_app.config["EVENTSYS_BASE_URL"]
-        + f"/account/registrations/{reg.id}/ticket",
-        checkin_link=checkin_link,
-    )
+    base = current_app.config["EVENTSYS_BASE_URL"]
+    return {
+        "template": f"registration/{template}",
+        "locale": reg.locale,
+        "attachments": attachments,
+        "reg": reg,
+        "event": event,
+        "position": place,
+        "fee": fee_due(event, reg),
+        "event_url": base + f"/events/{event.id}",
+        "account_url": base + "/account/registrations",
+        "ticket_url": base + f"/account/registrations/{reg.id}/ticket",
+        "checkin_link": checkin_link,
+    }
 
 
 # --- operations ----------------------------------------------------------------------
