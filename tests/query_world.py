@@ -248,6 +248,12 @@ def build_world(app, n: int, now: datetime | None = None) -> dict:
                 )
             )
         bulk(Registration, registrations)
+        waiting_reg = db.session.scalar(
+            select(Registration.id)
+            .where(Registration.event_id == big_event, Registration.state == State.WAITLISTED)
+            .order_by(Registration.id.desc())
+            .limit(1)
+        )
         paying = list(
             db.session.execute(
                 select(Registration.id, Registration.state).where(Registration.tier == 2)
@@ -610,6 +616,7 @@ def build_world(app, n: int, now: datetime | None = None) -> dict:
             token=token,
             calendar_token=calendar_token,
             event=big_event,
+            waiting_reg=waiting_reg,
             thread=long_thread,
             event_thread=event_thread,
             revised_post=revised_post,

@@ -80,8 +80,12 @@ def site(app, database_url, make_user, make_org, make_event):
     with app.app_context():
         jonas = db.session.query(User).filter_by(email="jonas@bi.no").one()
         reg = reg_ops.register(event_id, reg_ops.Person(email=jonas.email, user=jonas), jonas)
-        reg_ops.register(
+        waiting = reg_ops.register(
             event_id, reg_ops.Person(email="sara@gmail.com", name="Sara", vouched=True), None
+        )
+        # Somebody else waits in Sara's tier, so that she can be moved (the move page).
+        reg_ops.register(
+            event_id, reg_ops.Person(email="per@gmail.com", name="Per", vouched=True), None
         )
         db.session.add_all(_finance_records())
         from eventsys.finance import documents, operations
@@ -91,11 +95,12 @@ def site(app, database_url, make_user, make_org, make_event):
         invoice_path = documents.signed_url(contribution.invoice).removeprefix(
             app.config["EVENTSYS_BASE_URL"]
         )
-        reg_id = reg.id
+        reg_id, waiting_id = reg.id, waiting.id
     with Server(database_url, workers=2, threads=4) as server:
         yield {
             "url": server.base_url,
             "event": event_id,
+            "waiting": waiting_id,
             "other": other_id,
             "reg": reg_id,
             "invoice": invoice_path,
@@ -205,6 +210,7 @@ def test_every_page_meets_wcag_21_aa(browser, site):
             f"/dashboard?lang={lang}",
             f"/organiser/events/{event}/checkin?lang={lang}",
             f"/organiser/events/{event}/participants?state=confirmed&payment=unpaid&lang={lang}",
+            f"/organiser/events/{event}/participants/{site['waiting']}/move?lang={lang}",
         ]
         pages["jonas@bi.no"].append(f"/account/registrations/{reg}/ticket?lang={lang}")
         # The participant's next step (the pay box), add to calendar with its help,

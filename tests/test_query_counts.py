@@ -50,6 +50,8 @@ LISTS: dict[str, list[str]] = {
     "dashboard.index": ["/dashboard"],
     "events.admin_index": ["/organiser/events"],
     "registration.participants": ["/organiser/events/{event}/participants"],
+    # The move page's select offers everyone else waiting in the person's tier.
+    "registration.move": ["/organiser/events/{event}/participants/{waiting_reg}/move"],
     "registration.participants_file": [
         "/organiser/events/{event}/participants.csv",
         "/organiser/events/{event}/participants.xlsx",

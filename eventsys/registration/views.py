@@ -284,7 +284,9 @@ class Row:
     fee_due: int
     affiliation: AffiliationForm | None = None
     waive: WaiveFeeForm | None = None
-    move: MoveForm | None = None
+    # Others wait in the same tier: the row links to the move page (a select of the
+    # whole waiting list per row made the page grow with its square).
+    movable: bool = False
     has_errors: bool = False
     payment: str = ""
 
@@ -318,9 +320,9 @@ def _owner_choices(event: Event) -> list[tuple]:
 
 
 class _RowChoices:
-    """The choices of the row forms, built once per page: every waiting row's move
-    select offers the others waiting in its tier, every affiliation select the owners.
-    The rows' selects share one widget each, which renders every option once."""
+    """The choices of the row forms, built once per page: the move page's select
+    offers the others waiting in the person's tier, every affiliation select the
+    owners (the rows' selects share one widget, which renders every option once)."""
 
     def __init__(self, listed: list[Registration], places: dict[int, int], owners: list[tuple]):
         self.places = places
@@ -332,7 +334,6 @@ class _RowChoices:
                 self.waiting.setdefault(r.tier, []).append(
                     (r.id, (str(r.id), f"{places.get(r.id, '')}. {r.name or r.email}"))
                 )
-        self.move_widget = SharedOptions()
         self.owner_widget = SharedOptions()
 
     def move(self, reg: Registration) -> list[tuple]:
@@ -351,11 +352,7 @@ def _row_forms(event: Event, reg: Registration, page: _RowChoices, given: dict) 
     if "waive_fee" in actions:
         row.waive = given.get("waive") or WaiveFeeForm(reg.id, formdata=None)
     if "move" in actions:
-        choices = page.move(reg)
-        if len(choices) > 1:
-            row.move = given.get("move") or MoveForm(reg.id, formdata=None)
-            row.move.before.choices = choices
-            row.move.before.widget = page.move_widget
+        row.movable = len(page.waiting.get(reg.tier, [])) > 1
     row.has_errors = any(f.errors for f in given.values())
     return row
 
@@ -498,9 +495,6 @@ def _row_action(event_id: int, reg_id: int, form_class, key: str, operation):
     form = form_class(reg.id)
     if key == "affiliation":
         form.organisation.choices = [("", _("— choose —"))] + _owner_choices(event)
-    elif key == "move":
-        listed, _cancelled, places = _listed(event)
-        form.before.choices = _RowChoices(listed, places, []).move(reg)
     if not form.validate_on_submit():
         return _participants_page(event, 422, given={reg.id: {key: form}})
     try:
@@ -543,15 +537,57 @@ def waive_fee(event_id, reg_id):
     return _row_action(event_id, reg_id, WaiveFeeForm, "waive", run)
 
 
-@bp.route("/organiser/events/<int:event_id>/participants/<int:reg_id>/move", methods=["POST"])
+def _act_and_go_back(event: Event, reg: Registration, act, done: str):
+    """Run an organiser's action on one registration, say how it went, and go back to
+    the person's row in the list."""
+    try:
+        act()
+    except reg_ops.RegistrationError as exc:
+        db.session.rollback()
+        flash(error_message(exc.code, on_behalf=True), "error")
+    else:
+        flash(done, "success")
+    return _back(event, reg)
+
+
+@bp.route(
+    "/organiser/events/<int:event_id>/participants/<int:reg_id>/move", methods=["GET", "POST"]
+)
 @role_required(Role.organiser)
 def move(event_id, reg_id):
-    def run(reg, form):
+    """A page of its own for moving one person on the waiting list: where to (before
+    whom in the same tier, or first) and why."""
+    event = _event(event_id)
+    reg = _registration(event, reg_id)
+    listed, _cancelled, places = _listed(event)
+    form = MoveForm(reg.id)
+    form.before.choices = _RowChoices(listed, places, []).move(reg)
+    back = url_for("registration.participants", event_id=event.id, _anchor=f"reg-{reg.id}")
+    if reg.state not in WAITING or len(form.before.choices) < 2:
+        flash(error_message("not_waiting", on_behalf=True), "info")
+        return redirect(back)
+    if request.method == "POST" and form.validate_on_submit():
         before = None if form.before.data == "front" else int(form.before.data)
-        reg_ops.move(reg.id, before, form.reason.data, current_user._get_current_object())
-        return _("%(name)s is moved on the waiting list.", name=reg.name or reg.email)
-
-    return _row_action(event_id, reg_id, MoveForm, "move", run)
+        return _act_and_go_back(
+            event,
+            reg,
+            lambda: reg_ops.move(
+                reg.id, before, form.reason.data, current_user._get_current_object()
+            ),
+            _("%(name)s is moved on the waiting list.", name=reg.name or reg.email),
+        )
+    status = 422 if form.errors else 200
+    return (
+        render_template(
+            "registration/move.html",
+            event=event,
+            reg=reg,
+            place=places.get(reg.id),
+            form=form,
+            back=back,
+        ),
+        status,
+    )
 
 
 @bp.route("/organiser/events/<int:event_id>/participants/<int:reg_id>/attendance", methods=["POST"])
@@ -584,17 +620,12 @@ def cancel_for(event_id, reg_id):
     event = _event(event_id)
     reg = _registration(event, reg_id)
     if request.method == "POST":
-        try:
-            reg_ops.cancel(reg.id, current_user._get_current_object())
-        except reg_ops.RegistrationError as exc:
-            db.session.rollback()
-            flash(error_message(exc.code, on_behalf=True), "error")
-        else:
-            flash(
-                _("The registration of %(name)s is cancelled.", name=reg.name or reg.email),
-                "success",
-            )
-        return _back(event, reg)
+        return _act_and_go_back(
+            event,
+            reg,
+            lambda: reg_ops.cancel(reg.id, current_user._get_current_object()),
+            _("The registration of %(name)s is cancelled.", name=reg.name or reg.email),
+        )
     if not reg.is_active:
         flash(error_message("not_active"), "info")
         return _back(event, reg)
