@@ -350,6 +350,12 @@ def test_cancelling_the_event_refunds_everyone_and_tells_them(
         assert [n.amount for n in notes] == [-75000]
     for address in ("jonas@bi.no", "sara@gmail.com", "per@gmail.com"):
         assert smtp.last_to(address)["Subject"].startswith("Avlyst")
+    # Each is told what happens to their money: drawn when it is sent, after the
+    # refunds and the credit note were recorded with the cancellation.
+    card = " ".join(smtp.body(smtp.last_to("sara@gmail.com")).split())
+    assert "kr 750,00 blir refundert til kortet" in card
+    invoice = " ".join(smtp.body(smtp.last_to("per@gmail.com")).split())
+    assert "kreditnota" in invoice and "kortet" not in invoice
 
 
 def test_card_payment_is_off_without_stripe_keys(client, seat, organiser_token):
