@@ -53,6 +53,11 @@ def run(now: datetime | None = None) -> list[str]:
     changed = _each(due, registration.expire_offers, now)
     report.append(f"offers: {changed} registration(s) changed after expiry")
 
+    due = registration.events_to_close_attendance(now)
+    db.session.rollback()
+    changed = _each(due, registration.close_attendance, now)
+    report.append(f"attendance: {changed} not checked in marked as no-shows")
+
     due = payments.payments_to_remind(now)
     db.session.rollback()
     changed = _each(due, payments.remind_unpaid, now)

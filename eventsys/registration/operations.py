@@ -978,6 +978,57 @@ def events_due_for_priority(now: datetime) -> list[int]:
     )
 
 
+def events_to_close_attendance(now: datetime) -> list[int]:
+    """Events that are over, where the door list was used (somebody is marked as
+    attended) and somebody confirmed was never checked in."""
+    attended = (
+        select(Registration.id)
+        .where(Registration.event_id == Event.id, Registration.state == State.ATTENDED)
+        .exists()
+    )
+    unchecked = (
+        select(Registration.id)
+        .where(Registration.event_id == Event.id, Registration.state == State.CONFIRMED)
+        .exists()
+    )
+    return list(
+        db.session.scalars(
+            select(Event.id).where(
+                Event.status == EventStatus.published, Event.ends_at <= now, attended, unchecked
+            )
+        )
+    )
+
+
+def close_attendance(event_id: int, now: datetime) -> int:
+    """After an event where attendance was taken, the confirmed who never came to the
+    door are no-shows (DESIGN: attended/no_show after the event), so the statistics
+    count who came. An organiser can still correct one at the door list. An event
+    where nobody was checked in is left as it is: nobody knows who came."""
+    event = _locked_event(event_id)
+    if now < event.ends_at or event.status != EventStatus.published:
+        return 0
+    counted = dict(
+        db.session.execute(
+            select(Registration.state, func.count())
+            .where(Registration.event_id == event.id)
+            .group_by(Registration.state)
+        ).all()
+    )
+    if not counted.get(State.ATTENDED):
+        return 0
+    unchecked = db.session.scalars(
+        select(Registration).where(
+            Registration.event_id == event.id, Registration.state == State.CONFIRMED
+        )
+    ).all()
+    for reg in unchecked:
+        reg.state = State.NO_SHOW
+        _log(reg, "attendance", State.CONFIRMED.value, None, "not checked in")
+    db.session.flush()
+    return len(unchecked)
+
+
 def events_with_expired_offers(now: datetime) -> list[int]:
     return list(
         db.session.scalars(

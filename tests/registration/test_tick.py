@@ -110,3 +110,50 @@ def test_two_ticks_at_once_do_everything_once(app, make_event, smtp):
         thread.join(timeout=60)
     assert errors == []
     _check(app, smtp, priority_event, offer_event)
+
+
+def test_after_an_event_with_a_door_list_those_never_checked_in_are_no_shows(app, make_event):
+    """DESIGN: attended or no_show after the event. Where attendance was taken, the
+    confirmed who never came to the door become no-shows at the first tick after the
+    end; where nobody was checked in, nobody knows who came, and nothing changes."""
+    checked = make_event(capacity=5, fee=0)
+    unchecked = make_event(capacity=5, fee=0)
+    with app.app_context():
+        came = ops.register(checked, ops.Person("kari@uib.no", "Kari", vouched=True), None, now=NOW)
+        for event_id in (checked, unchecked):
+            for name in ("ola", "sara"):
+                ops.register(
+                    event_id, ops.Person(f"{name}@gmail.com", name, vouched=True), None, now=NOW
+                )
+        database.commit()
+        event = came.event
+        starts, ends = event.starts_at, event.ends_at
+        ops.mark_attendance(came.id, True, None, now=starts)
+        database.commit()
+
+        assert ticking.run(now=ends - timedelta(minutes=1))  # not over yet: nothing
+        database.commit()
+        assert _counted(checked) == {State.ATTENDED: 1, State.CONFIRMED: 2}
+
+        lines = ticking.run(now=ends + timedelta(minutes=1))
+        database.commit()
+        assert "attendance: 2 not checked in marked as no-shows" in lines
+        assert _counted(checked) == {State.ATTENDED: 1, State.NO_SHOW: 2}
+        assert _counted(unchecked) == {State.CONFIRMED: 2}
+        logged = db.session.scalars(
+            select(RegistrationLog.reason).where(RegistrationLog.action == "attendance")
+        ).all()
+        assert sorted(logged) == ["", "not checked in", "not checked in"]
+
+        lines = ticking.run(now=ends + timedelta(minutes=2))  # once only
+        assert "attendance: 0 not checked in marked as no-shows" in lines
+
+
+def _counted(event_id) -> dict:
+    return dict(
+        db.session.execute(
+            select(Registration.state, func.count())
+            .where(Registration.event_id == event_id)
+            .group_by(Registration.state)
+        ).all()
+    )
