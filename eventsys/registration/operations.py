@@ -125,18 +125,29 @@ def seats_held(event_id: int) -> int:
 
 def seats_and_queue(event_id: int, tier: int, at: datetime) -> tuple[int, int]:
     """Seats in use, and how many wait ahead of a newcomer of `tier` arriving at `at`
-    (after every registration there is): one pass over the (event, state) index."""
-    holding = Registration.state.in_([s.value for s in rules.SEAT_HOLDING])
-    waiting = Registration.state.in_([s.value for s in rules.WAITING])
-    ahead = waiting & (
-        (Registration.tier < tier) | ((Registration.tier == tier) & (Registration.queue_at <= at))
+    (after every registration there is): two counts in one statement, each over its
+    own index (the seats over (event, state), those ahead over the queue index)."""
+    held = (
+        select(func.count())
+        .select_from(Registration)
+        .where(
+            Registration.event_id == event_id,
+            Registration.state.in_([s.value for s in rules.SEAT_HOLDING]),
+        )
+        .scalar_subquery()
     )
-    row = db.session.execute(
-        select(
-            func.count().filter(holding),
-            func.count().filter(ahead),
-        ).where(Registration.event_id == event_id, holding | waiting)
-    ).one()
+    ahead = (
+        select(func.count())
+        .select_from(Registration)
+        .where(
+            Registration.event_id == event_id,
+            _WAITING_SQL,
+            (Registration.tier < tier)
+            | ((Registration.tier == tier) & (Registration.queue_at <= at)),
+        )
+        .scalar_subquery()
+    )
+    row = db.session.execute(select(held, ahead)).one()
     return row[0], row[1]
 
 
