@@ -268,7 +268,9 @@ def deliver_due(limit: int = 50) -> int:
     sent = 0
     try:
         for message_id in ids:
-            built, drawn, error = prepared.get(message_id, (None, None, "cannot be built"))
+            built, drawn, error, permanent = prepared.get(
+                message_id, (None, None, "cannot be built", True)
+            )
             if built is not None:
                 try:
                     connection.send(built)
@@ -276,30 +278,37 @@ def deliver_due(limit: int = 50) -> int:
                     log.warning("E-mail %s not delivered: %s", message_id, exc)
                     error = str(exc) or exc.__class__.__name__
                     connection.close()
-            _mark(message_id, error, permanent=built is None, drawn=drawn)
+            _mark(message_id, error, permanent=permanent, drawn=drawn)
             sent += error is None
     finally:
         connection.close()
     return sent
 
 
-def _prepare(message: OutboundMail) -> tuple[EmailMessage | None, dict | None, str | None]:
-    """The message to send, the fields drawn for it now (when it is drawn at sending)
-    and the reason it cannot be sent. Reads the row only: the caller's transaction
-    stays a read."""
+def _prepare(
+    message: OutboundMail,
+) -> tuple[EmailMessage | None, dict | None, str | None, bool]:
+    """The message to send, the fields drawn for it now (when it is drawn at sending),
+    the reason it cannot be sent, and whether that is for good. Reads the row only:
+    the caller's transaction stays a read."""
     drawn = None
     try:
         letter = message
         if message.drawn_by and not message.body_text:
             drawn = _drawn_letter(message)
             if drawn is None:
-                return None, None, "nothing to send any more"
+                return None, None, "nothing to send any more", True
             letter = SimpleNamespace(recipient=message.recipient, **drawn)
-        return _build(letter), drawn, None
+        return _build(letter), drawn, None, False
     except ValueError as exc:
         # Never sendable (e.g. a malformed address): say so and go on with the others.
         log.error("E-mail %s to %r cannot be sent: %s", message.id, message.recipient, exc)
-        return None, drawn, "cannot be built"
+        return None, drawn, "cannot be built", True
+    except Exception:
+        # Drawing it failed (a template or data it reads): the others still go out, and
+        # this one is tried again after a pause, when the fault may be mended.
+        log.exception("E-mail %s could not be drawn; tried again later", message.id)
+        return None, None, "could not be drawn", False
 
 
 def _mark(

@@ -63,3 +63,30 @@ def test_a_message_about_a_registration_deleted_before_it_went_out_is_not_sent(
         assert row.sent_at is None and row.last_error == "given up: nothing to send any more"
         assert mail.deliver_all() == 0  # given up, not tried again
     assert smtp.to("kari@uib.no") == []
+
+
+def test_a_message_that_cannot_be_drawn_waits_and_the_others_go_out(
+    app, client, make_event, network, smtp, api_token, monkeypatch
+):
+    """A fault while drawing one message (a template, the data it reads) neither stops
+    the others in the batch nor gives the message up: it is tried again later."""
+    event_id = make_event(capacity=5, **upcoming())
+    _register(client, event_id, api_token("kari@uib.no"))
+    _register(client, event_id, api_token("ola@gmail.com"))
+    drawing = mail.MESSAGE_MAKERS["registration"]
+
+    def broken_for_kari(**args):
+        made = drawing(**args)
+        if made["reg"].email == "kari@uib.no":
+            raise RuntimeError("a template fault")
+        return made
+
+    monkeypatch.setitem(mail.MESSAGE_MAKERS, "registration", broken_for_kari)
+    with app.app_context():
+        assert mail.deliver_all() == 1
+        kari = db.session.scalar(
+            select(OutboundMail).where(OutboundMail.recipient == "kari@uib.no")
+        )
+        assert kari.sent_at is None and kari.next_attempt_at is not None
+        assert kari.attempts == 1 and "given up" not in (kari.last_error or "")
+    assert smtp.to("ola@gmail.com") and not smtp.to("kari@uib.no")
