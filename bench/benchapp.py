@@ -41,3 +41,29 @@ def fresh_app(url: str):
                 conn.execute(text("CREATE SCHEMA public"))
         upgrade()
     return app
+
+
+def open_event(organiser, capacity: int, title: str):
+    """A published event open for registration now, in a month, with a fee (the
+    operation, not a bulk insert: what an organiser would make)."""
+    from datetime import UTC, datetime, timedelta
+
+    from eventsys.events import operations as events
+
+    now = datetime.now(UTC)
+    return events.create_event(
+        {
+            "title": title,
+            "kind": "seminar",
+            "format": "on_site",
+            "venue": "Bergen",
+            "starts_at": now + timedelta(days=30),
+            "ends_at": now + timedelta(days=30, hours=6),
+            "capacity": capacity,
+            "registration_opens_at": now - timedelta(days=1),
+            "registration_closes_at": now + timedelta(days=29),
+            "fee": 75000,
+        },
+        organiser,
+        status="published",
+    )

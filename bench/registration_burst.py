@@ -133,6 +133,7 @@ class Server:
 
 def prepare(app, capacity: int) -> tuple[str, int]:
     """An owner organisation, an organiser with an API token and an open event."""
+    from bench.benchapp import open_event
     from eventsys import database
     from eventsys.auth import operations as accounts
     from eventsys.auth.models import Role
@@ -152,43 +153,23 @@ def prepare(app, capacity: int) -> tuple[str, int]:
             "burst-organiser@nettverket.no", "burst-passord-123", role=Role.organiser, verified=True
         )
         token = accounts.issue_api_token(organiser, "burst")
-        event_id = _open_event(organiser, capacity, now).id
+        event_id = open_event(organiser, capacity, "Burst-seminar").id
         database.commit()
     return token, event_id
 
 
 def warm_up_event(app) -> int:
     """A second open event, large enough that the warm-up calls all get seats."""
+    from bench.benchapp import open_event
     from eventsys import database
     from eventsys.auth.models import User
     from eventsys.extensions import db
 
     with app.app_context():
         organiser = db.session.query(User).filter_by(email="burst-organiser@nettverket.no").one()
-        event_id = _open_event(organiser, 5000, datetime.now(UTC), "Oppvarming").id
+        event_id = open_event(organiser, 5000, "Oppvarming").id
         database.commit()
     return event_id
-
-
-def _open_event(organiser, capacity: int, now: datetime, title: str = "Burst-seminar"):
-    from eventsys.events import operations as events
-
-    return events.create_event(
-        {
-            "title": title,
-            "kind": "seminar",
-            "format": "on_site",
-            "venue": "Bergen",
-            "starts_at": now + timedelta(days=30),
-            "ends_at": now + timedelta(days=30, hours=6),
-            "capacity": capacity,
-            "registration_opens_at": now - timedelta(days=1),
-            "registration_closes_at": now + timedelta(days=29),
-            "fee": 75000,
-        },
-        organiser,
-        status="published",
-    )
 
 
 def burst(base_url: str, token: str, event_id: int, emails: list[str], concurrency: int):

@@ -59,26 +59,10 @@ def counting():
 
 def full_event(capacity: int = 2) -> int:
     """A published, open event whose `capacity` seats are taken; returns its id."""
+    from bench.benchapp import open_event
     from eventsys import database
-    from eventsys.events import operations as events
 
-    now = datetime.now(UTC)
-    ev = events.create_event(
-        {
-            "title": "Skaleringsseminar",
-            "kind": "seminar",
-            "format": "on_site",
-            "venue": "Bergen",
-            "starts_at": now + timedelta(days=30),
-            "ends_at": now + timedelta(days=30, hours=6),
-            "capacity": capacity,
-            "registration_opens_at": now - timedelta(days=1),
-            "registration_closes_at": now + timedelta(days=29),
-            "fee": 75000,
-        },
-        None,
-        status="published",
-    )
+    ev = open_event(None, capacity, "Skaleringsseminar")
     database.commit()
     add_registrations(ev.id, capacity, "confirmed", "seat")
     return ev.id

@@ -34,12 +34,20 @@ MAX_ATTEMPTS = outbox.MAX_ATTEMPTS
 ATTACHMENT_MAKERS: dict[str, Callable[..., list[tuple[str, str, bytes]]]] = {}
 
 
-def attachment_maker(name: str):
-    def register(make):
-        ATTACHMENT_MAKERS[name] = make
-        return make
+def _registrar(makers: dict):
+    """A decorator that files a maker under a name in `makers`."""
 
-    return register
+    def by_name(name: str):
+        def register(make):
+            makers[name] = make
+            return make
+
+        return register
+
+    return by_name
+
+
+attachment_maker = _registrar(ATTACHMENT_MAKERS)
 
 
 # Whole messages drawn when they are sent: a maker registered by name returns the
@@ -48,14 +56,7 @@ def attachment_maker(name: str):
 # is gone). For messages written while a lock is held (a registration holds its
 # event's): the request stores a few ids, the worker renders.
 MESSAGE_MAKERS: dict[str, Callable[..., dict | None]] = {}
-
-
-def message_maker(name: str):
-    def register(make):
-        MESSAGE_MAKERS[name] = make
-        return make
-
-    return register
+message_maker = _registrar(MESSAGE_MAKERS)
 
 
 SMTP_TIMEOUT = 30  # seconds; only the worker waits for it, never a request

@@ -111,18 +111,6 @@ def _reg_of(row) -> rules.Reg:
     )
 
 
-def seats_held(event_id: int) -> int:
-    """Seats in use (confirmed and offered): a count, by the (event, state) index."""
-    return db.session.scalar(
-        select(func.count())
-        .select_from(Registration)
-        .where(
-            Registration.event_id == event_id,
-            Registration.state.in_([s.value for s in rules.SEAT_HOLDING]),
-        )
-    )
-
-
 def seats_and_queue(event_id: int, tier: int, at: datetime) -> tuple[int, int]:
     """Seats in use, and how many wait ahead of a newcomer of `tier` arriving at `at`
     (after every registration there is): two counts in one statement, each over its
@@ -1017,27 +1005,17 @@ def close_attendance(event_id: int, now: datetime) -> int:
     count who came. An organiser can still correct one at the door list. An event
     where nobody was checked in is left as it is: nobody knows who came."""
     event = _locked_event(event_id)
-    if now < event.ends_at or event.status != EventStatus.published:
+    if event.status != EventStatus.published:
         return 0
-    counted = dict(
-        db.session.execute(
-            select(Registration.state, func.count())
-            .where(Registration.event_id == event.id)
-            .group_by(Registration.state)
-        ).all()
-    )
-    if not counted.get(State.ATTENDED):
-        return 0
-    unchecked = db.session.scalars(
-        select(Registration).where(
-            Registration.event_id == event.id, Registration.state == State.CONFIRMED
-        )
-    ).all()
-    for reg in unchecked:
-        reg.state = State.NO_SHOW
-        _log(reg, "attendance", State.CONFIRMED.value, None, "not checked in")
+    regs = db.session.scalars(select(Registration).where(Registration.event_id == event.id))
+    regs = list(regs)
+    absent = set(rules.no_shows(((r.id, r.state) for r in regs), event.ends_at, now))
+    for reg in regs:
+        if reg.id in absent:
+            reg.state = State.NO_SHOW
+            _log(reg, "attendance", State.CONFIRMED.value, None, "not checked in")
     db.session.flush()
-    return len(unchecked)
+    return len(absent)
 
 
 def events_with_expired_offers(now: datetime) -> list[int]:

@@ -502,6 +502,16 @@ def row_actions(state: State, tier: int, fee: int, fee_waived: bool) -> frozense
     return frozenset(actions)
 
 
+def no_shows(states: Iterable[tuple[int, State]], ends_at: datetime, now: datetime) -> list[int]:
+    """After an event where attendance was taken at the door (somebody attended), the
+    confirmed who never checked in are no-shows; before its end, or where nobody was
+    checked in (nobody knows who came), nobody is."""
+    states = list(states)
+    if now < ends_at or not any(state == State.ATTENDED for _id, state in states):
+        return []
+    return [reg_id for reg_id, state in states if state == State.CONFIRMED]
+
+
 def fee_due(tier: int, fee: int, waived: bool) -> int:
     """Tier 1 (owner staff) attends free; tier 2 pays the fee unless it is waived."""
     if tier == 1 or waived:

@@ -3,6 +3,7 @@ organisers see the participant list, act on it, export it and e-mail the partici
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -497,14 +498,7 @@ def _row_action(event_id: int, reg_id: int, form_class, key: str, operation):
         form.organisation.choices = [("", _("— choose —"))] + _owner_choices(event)
     if not form.validate_on_submit():
         return _participants_page(event, 422, given={reg.id: {key: form}})
-    try:
-        message = operation(reg, form)
-    except reg_ops.RegistrationError as exc:
-        db.session.rollback()
-        flash(error_message(exc.code, on_behalf=True), "error")
-    else:
-        flash(message, "success")
-    return _back(event, reg)
+    return _act_and_go_back(event, reg, lambda: operation(reg, form))
 
 
 @bp.route(
@@ -537,11 +531,11 @@ def waive_fee(event_id, reg_id):
     return _row_action(event_id, reg_id, WaiveFeeForm, "waive", run)
 
 
-def _act_and_go_back(event: Event, reg: Registration, act, done: str):
-    """Run an organiser's action on one registration, say how it went, and go back to
-    the person's row in the list."""
+def _act_and_go_back(event: Event, reg: Registration, act: Callable[[], str]):
+    """Run an organiser's action on one registration (`act` returns what to say when
+    it is done), say how it went, and go back to the person's row in the list."""
     try:
-        act()
+        done = act()
     except reg_ops.RegistrationError as exc:
         db.session.rollback()
         flash(error_message(exc.code, on_behalf=True), "error")
@@ -563,19 +557,17 @@ def move(event_id, reg_id):
     form = MoveForm(reg.id)
     form.before.choices = _RowChoices(listed, places, []).move(reg)
     back = url_for("registration.participants", event_id=event.id, _anchor=f"reg-{reg.id}")
-    if reg.state not in WAITING or len(form.before.choices) < 2:
+    if "move" not in reg_ops.row_actions(event, reg) or len(form.before.choices) < 2:
         flash(error_message("not_waiting", on_behalf=True), "info")
         return redirect(back)
     if request.method == "POST" and form.validate_on_submit():
-        before = None if form.before.data == "front" else int(form.before.data)
-        return _act_and_go_back(
-            event,
-            reg,
-            lambda: reg_ops.move(
-                reg.id, before, form.reason.data, current_user._get_current_object()
-            ),
-            _("%(name)s is moved on the waiting list.", name=reg.name or reg.email),
-        )
+
+        def act():
+            before = None if form.before.data == "front" else int(form.before.data)
+            reg_ops.move(reg.id, before, form.reason.data, current_user._get_current_object())
+            return _("%(name)s is moved on the waiting list.", name=reg.name or reg.email)
+
+        return _act_and_go_back(event, reg, act)
     status = 422 if form.errors else 200
     return (
         render_template(
@@ -620,12 +612,12 @@ def cancel_for(event_id, reg_id):
     event = _event(event_id)
     reg = _registration(event, reg_id)
     if request.method == "POST":
-        return _act_and_go_back(
-            event,
-            reg,
-            lambda: reg_ops.cancel(reg.id, current_user._get_current_object()),
-            _("The registration of %(name)s is cancelled.", name=reg.name or reg.email),
-        )
+
+        def act():
+            reg_ops.cancel(reg.id, current_user._get_current_object())
+            return _("The registration of %(name)s is cancelled.", name=reg.name or reg.email)
+
+        return _act_and_go_back(event, reg, act)
     if not reg.is_active:
         flash(error_message("not_active"), "info")
         return _back(event, reg)

@@ -40,7 +40,7 @@ def test_the_request_stores_which_message_and_the_worker_draws_and_keeps_it(
     files = [part.get_filename() for part in confirmed.walk() if part.get_filename()]
     assert "innsjekking.png" in files and any(f.endswith(".ics") for f in files)
     assert waiting["position"] == 1
-    assert "1" in smtp.body(smtp.last_to("ola@gmail.com"))
+    assert "Din plass på ventelisten: 1." in smtp.body(smtp.last_to("ola@gmail.com"))
 
     with app.app_context():
         rows = db.session.scalars(select(OutboundMail).order_by(OutboundMail.id)).all()

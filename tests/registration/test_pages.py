@@ -324,7 +324,7 @@ def test_move_on_the_waiting_list_needs_a_reason_and_is_logged(app, make_event, 
         log = db.session.scalar(select(RegistrationLog).where(RegistrationLog.action == "move"))
         assert log.reason == "Innleder på seminaret" and log.registration_id == second
         assert log.actor.email == "arrangor@nettverket.no"
-    # Nobody else waits in Sara's tier now? Jonas does: the page still offers him.
+    # Jonas, now behind Sara in the same tier, can be moved in turn.
     assert organiser.client.get(f"{url}/{first}/move").status_code == 200
 
 

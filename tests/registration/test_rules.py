@@ -662,3 +662,24 @@ TestAllocation = Allocation.TestCase
 )
 def test_row_actions_follow_state_tier_and_fee(state, tier, fee, waived, expected):
     assert rules.row_actions(state, tier, fee, waived) == expected
+
+
+@pytest.mark.parametrize(
+    ("states", "minutes_after_end", "absent"),
+    [
+        # Attendance taken: the confirmed who never came are no-shows, nobody else.
+        (
+            {1: State.ATTENDED, 2: State.CONFIRMED, 3: State.CANCELLED, 4: State.CONFIRMED},
+            1,
+            [2, 4],
+        ),
+        # Before the end nobody is one yet.
+        ({1: State.ATTENDED, 2: State.CONFIRMED}, -1, []),
+        # Nobody was checked in: nobody knows who came.
+        ({1: State.CONFIRMED, 2: State.CONFIRMED, 3: State.NO_SHOW}, 60, []),
+    ],
+)
+def test_no_shows_after_an_event_with_a_door_list(states, minutes_after_end, absent):
+    ends = T0 + timedelta(hours=6)
+    now = ends + timedelta(minutes=minutes_after_end)
+    assert rules.no_shows(states.items(), ends, now) == absent
